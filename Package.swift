@@ -1,0 +1,67 @@
+// swift-tools-version:6.1
+//
+// SparseSeg: a distributed cross-validation job runner that reproduces Table 1 of
+// "semi-supervised and self-supervised collaborative learning" for prostate MR segmentation
+// with central-slice annotations. The targets below are listed lowest layer first; see
+// README.md for a tour.
+
+import PackageDescription
+
+/// Strict Swift 6 settings shared by every Swift target.
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "SparseSeg",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sparseseg", targets: ["sparseseg"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // Thin C system libraries: a module map and a shim header each, nothing else.
+        // libzmq.pc drags in -isystem flags that SwiftPM refuses, and zmq.h is on the default
+        // include path, so CZeroMQ needs no pkg-config.
+        .systemLibrary(name: "CZeroMQ", providers: [.apt(["libzmq3-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // Swift wrappers over the C libraries: the only code that touches C pointers.
+        .target(name: "HDF5", dependencies: ["CHDF5"], swiftSettings: strict),
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: strict),
+
+        // The project's concerns, one module each.
+        .target(name: "TrainingCore", dependencies: ["COpenBLAS", "HDF5"], swiftSettings: strict),
+        .target(name: "Datasets", dependencies: ["HDF5", "CZlib"], swiftSettings: strict),
+        .target(name: "Metrics", swiftSettings: strict),
+        .target(
+            name: "Methods",
+            dependencies: ["TrainingCore", "Datasets", "Metrics", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        .target(
+            name: "Runner",
+            dependencies: ["ZeroMQ", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        .target(name: "Reports", dependencies: ["Metrics", "CZlib"], swiftSettings: strict),
+        .executableTarget(
+            name: "sparseseg",
+            dependencies: [
+                "TrainingCore", "Datasets", "Metrics", "Methods", "Runner", "Reports",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+
+        // Tests mirror the modules above.
+        .testTarget(
+            name: "SystemLibrariesTests", dependencies: ["CZeroMQ", "COpenBLAS", "CHDF5", "CZlib"],
+            swiftSettings: strict),
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,34 @@
+import COpenBLAS
+
+/// The OpenBLAS library that every matrix product of the training core runs on.
+public enum BLAS {
+    /// The number of threads OpenBLAS uses for one call. A worker sets it once, before
+    /// training: one job with N threads, or N jobs with one thread each.
+    public static var threads: Int {
+        get { Int(openblas_get_num_threads()) }
+        set { openblas_set_num_threads(Int32(newValue)) }
+    }
+
+    /// The OpenBLAS build's configuration string (version, target core, threading).
+    public static var configuration: String {
+        String(cString: openblas_get_config())
+    }
+
+    /// C = alpha * op(A) * op(B) + beta * C for row-major Float32 matrices, where op(A) is
+    /// m x k, op(B) is k x n and C is m x n.
+    ///
+    /// - Parameters:
+    ///   - transposeA: use A^T (A stored k x m) instead of A (stored m x k).
+    ///   - transposeB: use B^T (B stored n x k) instead of B (stored k x n).
+    @inlinable
+    public static func sgemm(
+        transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>
+    ) {
+        cblas_sgemm(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n),
+            beta, c, Int32(n))
+    }
+}

@@ -1,0 +1,23 @@
+import ArgumentParser
+
+/// The `sparseseg` command: one entry point for every job of the project. Each subcommand lives
+/// in its own file beside this one and only parses arguments and prints; the work is done by
+/// the library modules.
+@main
+struct SparseSeg: AsyncParsableCommand {
+    /// The project's version, also sent by workers in their hello message.
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "sparseseg",
+        abstract: "Reproduce and compare sparse-annotation semi-supervised segmentation methods across machines.",
+        discussion: """
+            A coordinator hands cross-validation jobs (fold x method) to workers over ZeroMQ; each \
+            worker trains on central-slice labels only and returns per-case Dice, IoU, ASSD and RAVD.
+            """,
+        version: version,
+        subcommands: [
+            Info.self,
+        ]
+    )
+}
