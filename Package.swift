@@ -63,5 +63,12 @@ let package = Package(
             name: "SystemLibrariesTests", dependencies: ["CZeroMQ", "COpenBLAS", "CHDF5", "CZlib"],
             swiftSettings: strict),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"], swiftSettings: strict),
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
+        .testTarget(name: "TrainingCoreTests", dependencies: ["TrainingCore"], swiftSettings: strict),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], swiftSettings: strict),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"], swiftSettings: strict),
+        .testTarget(name: "MethodsTests", dependencies: ["Methods"], swiftSettings: strict),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner"], swiftSettings: strict),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports"], swiftSettings: strict),
     ]
 )

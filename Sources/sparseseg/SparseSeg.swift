@@ -18,6 +18,7 @@ struct SparseSeg: AsyncParsableCommand {
         version: version,
         subcommands: [
             Info.self,
+            Bench.self,
         ]
     )
 }

@@ -1,0 +1,3 @@
+import XCTest
+
+// Tests for the Datasets module arrive with it.

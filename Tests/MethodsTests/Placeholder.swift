@@ -1,0 +1,3 @@
+import XCTest
+
+// Tests for the Methods module arrive with it.

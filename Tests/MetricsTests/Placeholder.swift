@@ -1,0 +1,3 @@
+import XCTest
+
+// Tests for the Metrics module arrive with it.

@@ -1,0 +1,3 @@
+import XCTest
+
+// Tests for the Reports module arrive with it.

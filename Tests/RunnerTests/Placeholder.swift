@@ -1,0 +1,3 @@
+import XCTest
+
+// Tests for the Runner module arrive with it.

@@ -1,0 +1,3 @@
+import XCTest
+
+// Tests for the TrainingCore module arrive with it.

@@ -1,0 +1,3 @@
+import XCTest
+
+// Tests for the ZeroMQ module arrive with it.
