@@ -35,10 +35,11 @@ let package = Package(
         // Swift wrappers over the C libraries: the only code that touches C pointers.
         .target(name: "HDF5", dependencies: ["CHDF5"], swiftSettings: strict),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: strict),
+        .target(name: "PNG", dependencies: ["CZlib"], swiftSettings: strict),
 
         // The project's concerns, one module each.
         .target(name: "TrainingCore", dependencies: ["COpenBLAS", "HDF5"], swiftSettings: strict),
-        .target(name: "Datasets", dependencies: ["HDF5", "CZlib"], swiftSettings: strict),
+        .target(name: "Datasets", dependencies: ["HDF5", "CZlib", "PNG"], swiftSettings: strict),
         .target(name: "Metrics", swiftSettings: strict),
         .target(
             name: "Methods",
@@ -48,7 +49,7 @@ let package = Package(
             name: "Runner",
             dependencies: ["ZeroMQ", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
-        .target(name: "Reports", dependencies: ["Metrics", "CZlib"], swiftSettings: strict),
+        .target(name: "Reports", dependencies: ["Metrics", "HDF5", "PNG"], swiftSettings: strict),
         .executableTarget(
             name: "sparseseg",
             dependencies: [
@@ -63,6 +64,7 @@ let package = Package(
             name: "SystemLibrariesTests", dependencies: ["CZeroMQ", "COpenBLAS", "CHDF5", "CZlib"],
             swiftSettings: strict),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"], swiftSettings: strict),
+        .testTarget(name: "PNGTests", dependencies: ["PNG", "CZlib"], swiftSettings: strict),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "TrainingCoreTests", dependencies: ["TrainingCore"], swiftSettings: strict),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], swiftSettings: strict),
