@@ -36,10 +36,11 @@ let package = Package(
         .target(name: "HDF5", dependencies: ["CHDF5"], swiftSettings: strict),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: strict),
         .target(name: "PNG", dependencies: ["CZlib"], swiftSettings: strict),
+        .target(name: "SeededRandom", swiftSettings: strict),
 
         // The project's concerns, one module each.
-        .target(name: "TrainingCore", dependencies: ["COpenBLAS", "HDF5"], swiftSettings: strict),
-        .target(name: "Datasets", dependencies: ["HDF5", "CZlib", "PNG"], swiftSettings: strict),
+        .target(name: "TrainingCore", dependencies: ["COpenBLAS", "HDF5", "SeededRandom"], swiftSettings: strict),
+        .target(name: "Datasets", dependencies: ["HDF5", "CZlib", "PNG", "SeededRandom"], swiftSettings: strict),
         .target(name: "Metrics", swiftSettings: strict),
         .target(
             name: "Methods",
@@ -64,6 +65,7 @@ let package = Package(
             name: "SystemLibrariesTests", dependencies: ["CZeroMQ", "COpenBLAS", "CHDF5", "CZlib"],
             swiftSettings: strict),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"], swiftSettings: strict),
+        .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"], swiftSettings: strict),
         .testTarget(name: "PNGTests", dependencies: ["PNG", "CZlib"], swiftSettings: strict),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "TrainingCoreTests", dependencies: ["TrainingCore"], swiftSettings: strict),
