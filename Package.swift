@@ -22,6 +22,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Thin C system libraries: a module map and a shim header each, nothing else.
@@ -47,6 +48,8 @@ let package = Package(
             dependencies: ["TrainingCore", "Datasets", "Metrics", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .target(
+            name: "Experiments", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
+        .target(
             name: "Runner",
             dependencies: ["ZeroMQ", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
@@ -54,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "sparseseg",
             dependencies: [
-                "TrainingCore", "Datasets", "Metrics", "Methods", "Runner", "Reports",
+                "TrainingCore", "Datasets", "Metrics", "Methods", "Experiments", "Runner", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -72,6 +75,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], swiftSettings: strict),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], swiftSettings: strict),
         .testTarget(name: "MethodsTests", dependencies: ["Methods"], swiftSettings: strict),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"], swiftSettings: strict),
         .testTarget(name: "RunnerTests", dependencies: ["Runner"], swiftSettings: strict),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], swiftSettings: strict),
     ]

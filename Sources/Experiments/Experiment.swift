@@ -1,0 +1,238 @@
+import Foundation
+import Yams
+
+/// A validated experiment: which methods run on which folds of which dataset, with every
+/// setting resolved (defaults filled in). Made from a YAML file by ``load(path:catalog:)``;
+/// written back, complete, by ``resolvedYAML()``.
+///
+/// An experiment file looks like this (every key but `methods` may be left out):
+///
+///     name: quick
+///     seed: 0
+///     folds: 5
+///     dataset: { synthetic_cases: 40, image_size: 64 }
+///     training: { epochs: 30, batch_size: 4 }
+///     methods:
+///       - fs-lcs
+///       - mt: { consistency_max: 0.1 }
+///       - ours: { training: { epochs: 40 } }
+///     runner: { workers: 2 }
+public struct Experiment: Sendable, Equatable {
+    /// One method of the experiment with its resolved settings.
+    public struct Method: Sendable, Equatable {
+        /// The registered method name, for example "ua-mt".
+        public let name: String
+        /// The shared training settings with this method's overrides applied.
+        public let training: [String: SettingValue]
+        /// The method's own settings.
+        public let settings: [String: SettingValue]
+    }
+
+    /// The file the experiment was read from.
+    public let file: String
+    public let name: String
+    public let description: String
+    /// The root seed: folds, initial weights, dropout and augmentation all derive from it.
+    public let seed: Int
+    /// The number of cross-validation folds.
+    public let folds: Int
+    /// The folds to run (all of them by default).
+    public let runFolds: [Int]
+    public let dataset: [String: SettingValue]
+    /// The shared training settings, before per-method overrides.
+    public let training: [String: SettingValue]
+    public let methods: [Method]
+    public let runner: [String: SettingValue]
+
+    /// The top-level keys, in the order they are written.
+    static let topLevelKeys = ["name", "description", "seed", "folds", "run_folds", "dataset", "training", "methods", "runner"]
+
+    /// Reads and validates the experiment file at `path`.
+    public static func load(path: String, catalog: any ExperimentCatalog) throws -> Experiment {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ExperimentError(file: path, line: nil, key: "", message: "cannot read the file (missing or unreadable)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ExperimentError(file: path, line: nil, key: "", message: "not UTF-8 text")
+        }
+        return try parse(yaml: text, file: path, catalog: catalog)
+    }
+
+    /// Validates experiment YAML; `file` names it in errors and provides the default name.
+    public static func parse(yaml: String, file: String, catalog: any ExperimentCatalog) throws -> Experiment {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw ExperimentError(file: file, line: error.line, key: "", message: "not valid YAML: \(error.summary)")
+        }
+        guard let root else { throw ExperimentError(file: file, line: nil, key: "", message: "the file is empty") }
+        let top = try YAMLMapping(root, key: "", file: file)
+        try top.rejectUnknownKeys(allowed: topLevelKeys, section: "the experiment")
+
+        let defaultName = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        let name = try top.value("name").map { try SettingKind.string.check($0.value, key: "name", file: file, line: $0.line) }
+        let description = try top.value("description").map { try SettingKind.string.check($0.value, key: "description", file: file, line: $0.line) }
+        let seed = try top.value("seed").map { try SettingKind.int(0...Int(Int32.max)).check($0.value, key: "seed", file: file, line: $0.line) }
+        let foldCount = try top.value("folds").map { try SettingKind.int(2...50).check($0.value, key: "folds", file: file, line: $0.line) }?.intValue ?? 5
+        var runFolds = Array(0..<foldCount)
+        if let given = try top.value("run_folds") {
+            let list = try SettingKind.list(.int(0...(foldCount - 1)), count: 1...foldCount).check(given.value, key: "run_folds", file: file, line: given.line)
+            runFolds = list.listValue!.map { $0.intValue! }
+            guard Set(runFolds).count == runFolds.count else {
+                throw ExperimentError(file: file, line: given.line, key: "run_folds", message: "a fold is listed twice")
+            }
+        }
+
+        let dataset = try catalog.datasetSchema.resolve(try top.section("dataset"), path: "dataset", file: file)
+        let trainingGiven = try top.section("training")
+        let training = try catalog.trainingSchema.resolve(trainingGiven, path: "training", file: file)
+        let runner = try RunnerSettings.schema.resolve(try top.section("runner"), path: "runner", file: file)
+        let methods = try parseMethods(top, trainingGiven: trainingGiven, catalog: catalog, file: file)
+
+        return Experiment(
+            file: file, name: name?.stringValue ?? defaultName, description: description?.stringValue ?? "",
+            seed: seed?.intValue ?? 0, folds: foldCount, runFolds: runFolds, dataset: dataset,
+            training: training, methods: methods, runner: runner)
+    }
+
+    private static func parseMethods(
+        _ top: YAMLMapping, trainingGiven: [LocatedSetting], catalog: any ExperimentCatalog, file: String
+    ) throws -> [Method] {
+        guard let node = top.node("methods") else {
+            throw ExperimentError(file: file, line: nil, key: "methods", message: "missing: list the methods to run (known: \(catalog.methodNames.joined(separator: ", ")))")
+        }
+        guard case .sequence(let sequence) = node, !sequence.isEmpty else {
+            throw ExperimentError(file: file, line: node.mark?.line, key: "methods", message: "expected a non-empty list of method names")
+        }
+        var methods: [Method] = []
+        for (index, item) in sequence.enumerated() {
+            let line = item.mark?.line
+            let name: String
+            var own: [LocatedSetting] = []
+            var trainingOverrides: [LocatedSetting] = []
+            switch item {
+            case .scalar(let scalar):
+                name = scalar.string
+            case .mapping(let mapping) where mapping.count == 1:
+                name = mapping.first!.key.string ?? ""
+                let body = try YAMLMapping(mapping.first!.value, key: "methods.\(name)", file: file, allowEmpty: true)
+                own = body.settings.filter { $0.key != "training" }
+                trainingOverrides = try body.section("training")
+            default:
+                throw ExperimentError(file: file, line: line, key: "methods[\(index)]", message: "expected a method name, or a method name with a mapping of its settings")
+            }
+            guard let schema = catalog.methodSchema(name) else {
+                throw ExperimentError(file: file, line: line, key: "methods[\(index)]", message: "unknown method '\(name)' (known: \(catalog.methodNames.joined(separator: ", ")))")
+            }
+            guard !methods.contains(where: { $0.name == name }) else {
+                throw ExperimentError(file: file, line: line, key: "methods[\(index)]", message: "method '\(name)' is listed twice")
+            }
+            // A method's training overrides are applied over the shared section, key by key.
+            let merged = trainingGiven.filter { shared in !trainingOverrides.contains { $0.key == shared.key } } + trainingOverrides
+            let training = try catalog.trainingSchema.resolve(merged, path: "methods.\(name).training", file: file)
+            let settings = try schema.resolve(own, path: "methods.\(name)", file: file)
+            methods.append(Method(name: name, training: training, settings: settings))
+        }
+        return methods
+    }
+}
+
+/// A YAML mapping read with the line of each key, rejecting duplicate keys and non-string keys.
+struct YAMLMapping {
+    let settings: [LocatedSetting]
+    let nodes: [String: Node]
+    let key: String
+    let file: String
+
+    init(_ node: Node, key: String, file: String, allowEmpty: Bool = false) throws {
+        self.key = key
+        self.file = file
+        if allowEmpty, case .scalar(let scalar) = node, scalar.string.isEmpty || node.null != nil {
+            settings = []
+            nodes = [:]
+            return
+        }
+        guard case .mapping(let mapping) = node else {
+            throw ExperimentError(file: file, line: node.mark?.line, key: key, message: "expected a mapping of keys to values")
+        }
+        var settings: [LocatedSetting] = []
+        var nodes: [String: Node] = [:]
+        for (keyNode, valueNode) in mapping {
+            guard let name = keyNode.string, case .scalar = keyNode else {
+                throw ExperimentError(file: file, line: keyNode.mark?.line, key: key, message: "keys must be plain strings")
+            }
+            let path = key.isEmpty ? name : key + "." + name
+            guard nodes[name] == nil else {
+                throw ExperimentError(file: file, line: keyNode.mark?.line, key: path, message: "key given twice")
+            }
+            nodes[name] = valueNode
+            settings.append(LocatedSetting(key: name, value: try settingValue(valueNode, key: path, file: file), line: keyNode.mark?.line))
+        }
+        self.settings = settings
+        self.nodes = nodes
+    }
+
+    func node(_ name: String) -> Node? { nodes[name] }
+
+    func value(_ name: String) throws -> LocatedSetting? {
+        settings.first { $0.key == name }
+    }
+
+    /// The settings of a nested mapping (none when the key is absent).
+    func section(_ name: String) throws -> [LocatedSetting] {
+        guard let node = nodes[name] else { return [] }
+        return try YAMLMapping(node, key: key.isEmpty ? name : key + "." + name, file: file, allowEmpty: true).settings
+    }
+
+    func rejectUnknownKeys(allowed: [String], section: String) throws {
+        for setting in settings where !allowed.contains(setting.key) {
+            throw ExperimentError(file: file, line: setting.line, key: setting.key, message: "unknown key in \(section) (accepted: \(allowed.joined(separator: ", ")))")
+        }
+    }
+}
+
+/// Converts a YAML node to a setting value, resolving scalars by YAML's core schema.
+func settingValue(_ node: Node, key: String, file: String) throws -> SettingValue {
+    switch node {
+    case .scalar:
+        if node.null != nil {
+            throw ExperimentError(file: file, line: node.mark?.line, key: key, message: "empty value (remove the key to use its default)")
+        }
+        switch node.tag.description {
+        case Tag.Name.bool.rawValue: return .bool(node.bool!)
+        case Tag.Name.int.rawValue: return .int(node.int!)
+        case Tag.Name.float.rawValue: return .number(node.float!)
+        default: return .string(node.string!)
+        }
+    case .sequence(let sequence):
+        return .list(try sequence.enumerated().map { try settingValue($1, key: "\(key)[\($0)]", file: file) })
+    case .mapping:
+        let mapping = try YAMLMapping(node, key: key, file: file)
+        return .map(Dictionary(uniqueKeysWithValues: mapping.settings.map { ($0.key, $0.value) }))
+    case .alias:
+        throw ExperimentError(file: file, line: node.mark?.line, key: key, message: "YAML aliases are not supported")
+    }
+}
+
+extension YamlError {
+    /// The line the parser stopped at, when it says.
+    var line: Int? {
+        switch self {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
+            return mark.line
+        default:
+            return nil
+        }
+    }
+
+    /// The parser's message without the snippet of the file.
+    var summary: String {
+        switch self {
+        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _):
+            return problem
+        default:
+            return "\(self)"
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import Experiments
+import XCTest
+
+final class ExperimentParsingTests: XCTestCase {
+    let catalog = TestCatalog()
+
+    func testAMethodsOnlyFileGetsEveryDefault() throws {
+        let experiment = try Experiment.parse(yaml: "methods: [fs-lcs]\n", file: "experiments/tiny.yaml", catalog: catalog)
+        XCTAssertEqual(experiment.name, "tiny")
+        XCTAssertEqual(experiment.folds, 5)
+        XCTAssertEqual(experiment.runFolds, [0, 1, 2, 3, 4])
+        XCTAssertEqual(experiment.seed, 0)
+        XCTAssertEqual(experiment.dataset["image_size"], .int(256))
+        XCTAssertEqual(experiment.training["learning_rate"], .number(1e-4))
+        XCTAssertEqual(experiment.runner["max_attempts"], .int(3))
+        XCTAssertEqual(experiment.methods.map(\.name), ["fs-lcs"])
+    }
+
+    func testMethodTrainingOverridesApplyToThatMethodOnly() throws {
+        let yaml = """
+            name: overrides
+            seed: 7
+            folds: 3
+            run_folds: [0, 2]
+            dataset: { image_size: 64 }
+            training:
+              epochs: 20
+              learning_rate: 0.001
+              schedule: { every_epochs: 10 }
+            methods:
+              - fs-lcs
+              - mt:
+                  consistency_max: 1
+                  training: { epochs: 40 }
+            """
+        let experiment = try Experiment.parse(yaml: yaml, file: "x.yaml", catalog: catalog)
+        XCTAssertEqual(experiment.seed, 7)
+        XCTAssertEqual(experiment.runFolds, [0, 2])
+        let fsLCS = experiment.methods[0], mt = experiment.methods[1]
+        XCTAssertEqual(fsLCS.training["epochs"], .int(20))
+        XCTAssertEqual(mt.training["epochs"], .int(40))
+        // Shared keys the method does not override stay shared; an integer given for a number
+        // is normalised to a number.
+        XCTAssertEqual(mt.training["learning_rate"], .number(0.001))
+        XCTAssertEqual(mt.settings["consistency_max"], .number(1))
+        XCTAssertEqual(mt.settings["ema_decay"], .number(0.99))
+        XCTAssertEqual(fsLCS.training["schedule"], .map(["every_epochs": .int(10), "factor": .number(0.5)]))
+    }
+
+    func testResolvedYAMLReadsBackToTheSameExperiment() throws {
+        let yaml = """
+            description: "a run: with punctuation"
+            dataset: { path: "data/my set.h5" }
+            training: { epochs: 3, optimizer: sgd, augment: false, channels: [8, 16, 32, 64, 128] }
+            methods: [mt, fs-lcs]
+            runner: { heartbeat_seconds: 0.25 }
+            """
+        let experiment = try Experiment.parse(yaml: yaml, file: "round.yaml", catalog: catalog)
+        let resolved = experiment.resolvedYAML(catalog: catalog)
+        XCTAssertTrue(resolved.contains("learning_rate: 0.0001  # Adam step size"), resolved)
+        let again = try Experiment.parse(yaml: resolved, file: "round.yaml", catalog: catalog)
+        XCTAssertEqual(again, experiment)
+    }
+
+    func testJobsCoverEveryMethodOnEveryFoldToRun() throws {
+        let experiment = try Experiment.parse(
+            yaml: "run_folds: [1, 3]\ntraining: {epochs: 10}\nmethods: [fs-lcs, mt]\n", file: "jobs.yaml", catalog: catalog)
+        let jobs = experiment.jobs(catalog: catalog)
+        XCTAssertEqual(jobs.map(\.id), ["fs-lcs/fold1", "fs-lcs/fold3", "mt/fold1", "mt/fold3"])
+        XCTAssertEqual(jobs.map(\.expectedCost), [10, 10, 20, 20])
+        XCTAssertEqual(jobs[2].settings["method"]?["consistency_max"], .number(0.1))
+        XCTAssertEqual(jobs[2].settings["training"]?["epochs"], .int(10))
+        // Settings travel as plain JSON.
+        let json = try JSONEncoder().encode(jobs[2])
+        XCTAssertEqual(try JSONDecoder().decode(ExperimentJob.self, from: json), jobs[2])
+    }
+
+    func testLoadingTheFileFromDisk() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("exp-\(UUID().uuidString).yaml")
+        try Data("methods: [mt]\n".utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        XCTAssertEqual(try Experiment.load(path: url.path, catalog: catalog).methods.map(\.name), ["mt"])
+        XCTAssertThrowsError(try Experiment.load(path: "/nonexistent/e.yaml", catalog: catalog)) { error in
+            XCTAssertEqual("\(error)", "/nonexistent/e.yaml: cannot read the file (missing or unreadable)")
+        }
+    }
+}
