@@ -90,7 +90,7 @@ down)
     done
     # slurmd's job steps (slurmstepd) go with it; wait so the ports are free for the next run.
     for _ in $(seq 1 50); do
-        pgrep -x 'slurmctld|slurmd' >/dev/null || break
+        pgrep -x slurmctld >/dev/null || pgrep -x slurmd >/dev/null || break
         sleep 0.1
     done
     ;;
