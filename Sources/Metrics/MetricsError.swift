@@ -1,0 +1,32 @@
+import Foundation
+
+/// Why a volume could not be built or a pair of volumes could not be compared.
+public enum MetricsError: Error, Equatable, CustomStringConvertible, LocalizedError {
+    /// A shape that is not three positive extents `[nz, ny, nx]`.
+    case invalidShape([Int])
+    /// A voxel array whose length is not the product of the shape.
+    case voxelCountMismatch(shape: [Int], expected: Int, got: Int)
+    /// A spacing with a zero, negative or non-finite extent.
+    case invalidSpacing(Spacing)
+    /// Prediction and reference are on grids of different shapes.
+    case shapeMismatch(prediction: [Int], reference: [Int])
+    /// Prediction and reference are on grids of different voxel spacings.
+    case spacingMismatch(prediction: Spacing, reference: Spacing)
+
+    public var description: String {
+        switch self {
+        case .invalidShape(let shape):
+            return "invalid volume shape \(shape): expected three positive extents [nz, ny, nx]"
+        case .voxelCountMismatch(let shape, let expected, let got):
+            return "volume of shape \(shape) needs \(expected) voxels, got \(got)"
+        case .invalidSpacing(let spacing):
+            return "invalid voxel spacing \(spacing): every extent must be finite and positive"
+        case .shapeMismatch(let prediction, let reference):
+            return "geometry mismatch: prediction has shape \(prediction), reference has shape \(reference)"
+        case .spacingMismatch(let prediction, let reference):
+            return "geometry mismatch: prediction has spacing \(prediction), reference has spacing \(reference)"
+        }
+    }
+
+    public var errorDescription: String? { description }
+}
