@@ -32,14 +32,9 @@ public enum DistanceTransform {
         return [Double](unsafeUninitializedCapacity: seeds.count) { out, initialized in
             // Unsafe buffers throughout: each pass visits every voxel with a few arithmetic
             // operations, and bounds checks on the strided gathers would double its cost.
-            let line = UnsafeMutablePointer<Double>.allocate(capacity: longest)
-            let sites = UnsafeMutablePointer<Int>.allocate(capacity: longest)
-            let bounds = UnsafeMutablePointer<Double>.allocate(capacity: longest + 1)
-            defer {
-                line.deallocate()
-                sites.deallocate()
-                bounds.deallocate()
-            }
+            let scratch = Scratch(longest: longest)
+            defer { scratch.deallocate() }
+            let line = scratch.line
             let d = out.baseAddress!
             let seed = seeds.baseAddress!
             for row in 0..<(nz * ny) {
@@ -47,22 +42,24 @@ public enum DistanceTransform {
             }
             let plane = ny * nx
             if ny > 1 {
+                scratch.prepare(spacing: spacing.y, count: ny)
                 for z in 0..<nz {
                     for x in 0..<nx {
                         let start = d + z * plane + x
                         for y in 0..<ny { line[y] = start[y * nx] }
                         lowerEnvelope(
-                            line, count: ny, spacing: spacing.y, sites: sites, bounds: bounds,
+                            line, count: ny, spacing: spacing.y, scratch: scratch,
                             into: start, stride: nx)
                     }
                 }
             }
             if nz > 1 {
+                scratch.prepare(spacing: spacing.z, count: nz)
                 for column in 0..<plane {
                     let start = d + column
                     for z in 0..<nz { line[z] = start[z * plane] }
                     lowerEnvelope(
-                        line, count: nz, spacing: spacing.z, sites: sites, bounds: bounds,
+                        line, count: nz, spacing: spacing.z, scratch: scratch,
                         into: start, stride: plane)
                 }
             }
@@ -93,46 +90,74 @@ public enum DistanceTransform {
 
     /// One later pass along a line: `out[p * stride] = min_q f(q) + (s (p - q))^2`, from the
     /// lower envelope of the parabolas rooted at the finite samples of `f`.
+    ///
+    /// `scratch` holds the envelope: `sites` (roots), `heights` (f(q) + s^2 q^2, the offset of
+    /// each parabola written as s^2 p^2 - 2 s^2 q p + height) and `bounds` (where each parabola
+    /// starts to be the lowest); `reciprocals[d]` is 1 / (2 s^2 d), so that the crossing of two
+    /// parabolas costs a multiplication instead of a division.
     @inline(__always)
     private static func lowerEnvelope(
-        _ f: UnsafeMutablePointer<Double>, count n: Int, spacing s: Double,
-        sites v: UnsafeMutablePointer<Int>, bounds z: UnsafeMutablePointer<Double>,
+        _ f: UnsafeMutablePointer<Double>, count n: Int, spacing s: Double, scratch: Scratch,
         into out: UnsafeMutablePointer<Double>, stride: Int
     ) {
         let s2 = s * s
+        let v = scratch.sites, h = scratch.heights, z = scratch.bounds, reciprocal = scratch.reciprocals
         // k is the index of the rightmost parabola of the envelope; -1 while it is empty.
         // Samples at +infinity (no seed in their sub-grid) contribute no parabola.
         var k = -1
         for q in 0..<n where f[q] < .infinity {
-            let fq = f[q] + s2 * Double(q * q)
-            if k < 0 {
-                k = 0
-                v[0] = q
-                z[0] = -.infinity
-                z[1] = .infinity
-                continue
+            let hq = f[q] + s2 * Double(q * q)
+            var crossing = -Double.infinity
+            while k >= 0 {
+                crossing = (hq - h[k]) * reciprocal[q - v[k]]
+                if crossing > z[k] { break }
+                k -= 1
             }
-            var crossing: Double
-            repeat {
-                let r = v[k]
-                crossing = (fq - (f[r] + s2 * Double(r * r))) / (2 * s2 * Double(q - r))
-                if crossing <= z[k] { k -= 1 } else { break }
-            } while true
-            // z[0] = -infinity stops the loop at k = 0 at the latest.
             k += 1
             v[k] = q
+            h[k] = hq
             z[k] = crossing
-            z[k + 1] = .infinity
         }
         guard k >= 0 else {
             for p in 0..<n { out[p * stride] = .infinity }
             return
         }
+        z[k + 1] = .infinity
         var j = 0
         for p in 0..<n {
             while z[j + 1] < Double(p) { j += 1 }
             let offset = Double(p - v[j]) * s
             out[p * stride] = f[v[j]] + offset * offset
+        }
+    }
+
+    /// Work space of the envelope passes, sized for the longest line.
+    private struct Scratch {
+        let line: UnsafeMutablePointer<Double>
+        let sites: UnsafeMutablePointer<Int>
+        let heights: UnsafeMutablePointer<Double>
+        let bounds: UnsafeMutablePointer<Double>
+        let reciprocals: UnsafeMutablePointer<Double>
+
+        init(longest: Int) {
+            line = .allocate(capacity: longest)
+            sites = .allocate(capacity: longest)
+            heights = .allocate(capacity: longest)
+            bounds = .allocate(capacity: longest + 1)
+            reciprocals = .allocate(capacity: longest)
+        }
+
+        /// Fills the reciprocal table for a pass with spacing `s` over lines of `n` samples.
+        func prepare(spacing s: Double, count n: Int) {
+            for d in 1..<max(n, 1) { reciprocals[d] = 1 / (2 * s * s * Double(d)) }
+        }
+
+        func deallocate() {
+            line.deallocate()
+            sites.deallocate()
+            heights.deallocate()
+            bounds.deallocate()
+            reciprocals.deallocate()
         }
     }
 }

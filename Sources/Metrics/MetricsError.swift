@@ -6,6 +6,8 @@ public enum MetricsError: Error, Equatable, CustomStringConvertible, LocalizedEr
     case invalidShape([Int])
     /// A voxel array whose length is not the product of the shape.
     case voxelCountMismatch(shape: [Int], expected: Int, got: Int)
+    /// Ellipsoid radii that are not all positive.
+    case invalidRadii([Int])
     /// A spacing with a zero, negative or non-finite extent.
     case invalidSpacing(Spacing)
     /// Prediction and reference are on grids of different shapes.
@@ -19,6 +21,8 @@ public enum MetricsError: Error, Equatable, CustomStringConvertible, LocalizedEr
             return "invalid volume shape \(shape): expected three positive extents [nz, ny, nx]"
         case .voxelCountMismatch(let shape, let expected, let got):
             return "volume of shape \(shape) needs \(expected) voxels, got \(got)"
+        case .invalidRadii(let radii):
+            return "invalid ellipsoid radii \(radii) [z, y, x]: every radius must be positive"
         case .invalidSpacing(let spacing):
             return "invalid voxel spacing \(spacing): every extent must be finite and positive"
         case .shapeMismatch(let prediction, let reference):

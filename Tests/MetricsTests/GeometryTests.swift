@@ -51,4 +51,18 @@ final class GeometryTests: XCTestCase {
         XCTAssertEqual(volume.voxels.firstIndex(of: true), 23)
         XCTAssertEqual(volume.shape, [2, 3, 4])
     }
+
+    func testIntegerEllipsoidHandCounted() throws {
+        // Radii (1, 1, 2) voxels: five voxels along x, and one step along y or z only at dx = 0.
+        let e = try BinaryVolume.ellipsoid(
+            shape: [3, 3, 5], spacing: .unit, centre: (z: 1, y: 1, x: 2), radii: (z: 1, y: 1, x: 2))
+        XCTAssertEqual(e.foregroundCount, 9)
+        XCTAssertTrue(e[1, 1, 0] && e[1, 1, 4] && e[0, 1, 2] && e[1, 2, 2])
+        XCTAssertFalse(e[1, 2, 1])
+        XCTAssertThrowsError(
+            try BinaryVolume.ellipsoid(shape: [3, 3, 5], spacing: .unit, centre: (1, 1, 2), radii: (0, 1, 2))
+        ) { error in
+            XCTAssertEqual(error as? MetricsError, .invalidRadii([0, 1, 2]))
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import Metrics
+import SeededRandom
 import XCTest
 
 final class SurfaceDistanceMetricsTests: XCTestCase {
@@ -116,5 +117,48 @@ final class SurfaceDistanceMetricsTests: XCTestCase {
         let d = distances(a, b)
         XCTAssertEqual(d.predictionToReference, [3])
         XCTAssertEqual(d.referenceToPrediction, [3, 4, 5, 6, 7])
+    }
+
+    func testRandomMasksMatchBruteForceNearestBorderSearch() {
+        // A is cut to the low x half and B to the high y two thirds, so that their bounding boxes
+        // differ and the box the transform is restricted to cuts through the array.
+        var rng = SeededGenerator(seed: 2211)
+        for trial in 0..<25 {
+            let shape = TestVolumes.randomShape(maxExtent: 12, using: &rng)
+            let spacing = TestVolumes.randomSpacing(using: &rng)
+            let noiseA = TestVolumes.random(shape: shape, spacing: spacing, density: 0.3, using: &rng)
+            let noiseB = TestVolumes.random(
+                shape: shape, spacing: spacing, density: 0.1 + 0.05 * Double(trial % 5), using: &rng)
+            let a = try! BinaryVolume(shape: shape, spacing: spacing) { z, y, x in noiseA[z, y, x] && 2 * x <= shape[2] }
+            let b = try! BinaryVolume(shape: shape, spacing: spacing) { z, y, x in noiseB[z, y, x] && 3 * y >= shape[1] }
+            guard let d = try! SurfaceDistances(prediction: a, reference: b) else {
+                XCTAssertTrue(a.isEmpty || b.isEmpty)
+                continue
+            }
+            let borderA = points(of: Surface.border(of: a)), borderB = points(of: Surface.border(of: b))
+            func nearest(_ p: (Int, Int, Int), in set: [(Int, Int, Int)]) -> Double {
+                set.map { q in
+                    let dz = Double(p.0 - q.0) * spacing.z, dy = Double(p.1 - q.1) * spacing.y
+                    let dx = Double(p.2 - q.2) * spacing.x
+                    return (dz * dz + dy * dy + dx * dx).squareRoot()
+                }.min()!
+            }
+            let forward = borderA.map { nearest($0, in: borderB) }, backward = borderB.map { nearest($0, in: borderA) }
+            XCTAssertEqual(d.predictionToReference.count, forward.count)
+            XCTAssertEqual(d.referenceToPrediction.count, backward.count)
+            for (x, y) in zip(d.predictionToReference, forward) { assertClose(x, y, "trial \(trial)") }
+            for (x, y) in zip(d.referenceToPrediction, backward) { assertClose(x, y, "trial \(trial)") }
+        }
+    }
+
+    /// Foreground voxels (z, y, x) in index order.
+    private func points(of volume: BinaryVolume) -> [(Int, Int, Int)] {
+        var out: [(Int, Int, Int)] = []
+        for z in 0..<volume.nz {
+            for y in 0..<volume.ny {
+                for x in 0..<volume.nx where volume[z, y, x] { out.append((z, y, x)) }
+            }
+        }
+        return out
     }
 }
