@@ -20,11 +20,8 @@ public struct BinaryVolume: Sendable, Equatable {
     ///   `MetricsError.invalidSpacing` for a non-positive or non-finite spacing, and
     ///   `MetricsError.voxelCountMismatch` when `voxels` does not fill the shape exactly.
     public init(shape: [Int], spacing: Spacing, voxels: [Bool]) throws {
-        guard shape.count == 3, shape.allSatisfy({ $0 > 0 }) else { throw MetricsError.invalidShape(shape) }
+        let total = try Self.voxelCount(of: shape)
         guard spacing.isValid else { throw MetricsError.invalidSpacing(spacing) }
-        let (count, overflow) = shape[0].multipliedReportingOverflow(by: shape[1])
-        let (total, overflow2) = count.multipliedReportingOverflow(by: shape[2])
-        guard !overflow, !overflow2 else { throw MetricsError.invalidShape(shape) }
         guard voxels.count == total else {
             throw MetricsError.voxelCountMismatch(shape: shape, expected: total, got: voxels.count)
         }
@@ -37,8 +34,16 @@ public struct BinaryVolume: Sendable, Equatable {
 
     /// An all-background mask of the given shape and spacing.
     public init(shape: [Int], spacing: Spacing) throws {
+        try self.init(shape: shape, spacing: spacing, voxels: [Bool](repeating: false, count: Self.voxelCount(of: shape)))
+    }
+
+    /// The number of voxels of `shape`, which must be three positive extents whose product fits.
+    private static func voxelCount(of shape: [Int]) throws -> Int {
         guard shape.count == 3, shape.allSatisfy({ $0 > 0 }) else { throw MetricsError.invalidShape(shape) }
-        try self.init(shape: shape, spacing: spacing, voxels: [Bool](repeating: false, count: shape.reduce(1, *)))
+        let (plane, overflow) = shape[0].multipliedReportingOverflow(by: shape[1])
+        let (total, overflow2) = plane.multipliedReportingOverflow(by: shape[2])
+        guard !overflow, !overflow2 else { throw MetricsError.invalidShape(shape) }
+        return total
     }
 
     /// A mask whose foreground is where `isForeground(z, y, x)` holds.

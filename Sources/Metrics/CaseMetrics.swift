@@ -2,8 +2,10 @@
 /// (`"empty_prediction"`, `"empty_reference"`), empty for an ordinary case, so that reports can
 /// count such cases instead of averaging a made-up number.
 public struct CaseFlags: OptionSet, Sendable, Hashable, Codable, CustomStringConvertible {
+    /// One bit per flag.
     public let rawValue: UInt8
 
+    /// Flags from their bits.
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
     /// The prediction has no foreground voxel: no surface, so ASSD and HD95 are undefined.
@@ -19,8 +21,10 @@ public struct CaseFlags: OptionSet, Sendable, Hashable, Codable, CustomStringCon
     /// The names of the flags that are set, in a fixed order.
     public var names: [String] { Self.names.filter { contains($0.0) }.map(\.1) }
 
+    /// The names joined by commas, or `ok` when no flag is set.
     public var description: String { names.isEmpty ? "ok" : names.joined(separator: ",") }
 
+    /// Decodes an array of flag names; an unknown name is an error.
     public init(from decoder: any Decoder) throws {
         var container = try decoder.unkeyedContainer()
         var flags = CaseFlags()
@@ -35,6 +39,7 @@ public struct CaseFlags: OptionSet, Sendable, Hashable, Codable, CustomStringCon
         self = flags
     }
 
+    /// Encodes the names of the flags that are set, as an array.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.unkeyedContainer()
         for name in names { try container.encode(name) }
@@ -89,6 +94,7 @@ public struct CaseMetrics: Sendable, Equatable, Codable {
         case dice, iou, assd, assdPooled = "assd_pooled", ravd, ravdAbs = "ravd_abs", hd95, flags
     }
 
+    /// Decodes a case; every key must be present, undefined values as `null`.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         // `decode` of an optional still requires the key: a missing key is an error, an
@@ -103,6 +109,7 @@ public struct CaseMetrics: Sendable, Equatable, Codable {
         flags = try c.decode(CaseFlags.self, forKey: .flags)
     }
 
+    /// Encodes every key, undefined values as `null`.
     public func encode(to encoder: any Encoder) throws {
         // Explicit nulls: every key is always present, so readers need no schema knowledge.
         var c = encoder.container(keyedBy: CodingKeys.self)

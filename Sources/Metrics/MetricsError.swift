@@ -15,6 +15,7 @@ public enum MetricsError: Error, Equatable, CustomStringConvertible, LocalizedEr
     /// Prediction and reference are on grids of different voxel spacings.
     case spacingMismatch(prediction: Spacing, reference: Spacing)
 
+    /// What is wrong, with the values at fault.
     public var description: String {
         switch self {
         case .invalidShape(let shape):
@@ -32,5 +33,6 @@ public enum MetricsError: Error, Equatable, CustomStringConvertible, LocalizedEr
         }
     }
 
+    /// The same as `description`, for `localizedDescription`.
     public var errorDescription: String? { description }
 }
