@@ -1,3 +1,0 @@
-import XCTest
-
-// Tests for the Metrics module arrive with it.
