@@ -73,6 +73,6 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], swiftSettings: strict),
         .testTarget(name: "MethodsTests", dependencies: ["Methods"], swiftSettings: strict),
         .testTarget(name: "RunnerTests", dependencies: ["Runner"], swiftSettings: strict),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports"], swiftSettings: strict),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "HDF5"], swiftSettings: strict),
     ]
 )
