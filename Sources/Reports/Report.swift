@@ -73,6 +73,11 @@ public enum Report {
             ("timing.csv", Data(TableDocuments.timingCSV(run).utf8)),
         ] + (png.map { [("figure.png", Data($0))] } ?? [])
         var written: [URL] = []
+        // A figure from an earlier report would no longer match the tables beside it.
+        let staleFigure = runDirectory.appendingPathComponent("figure.png")
+        if png == nil && FileManager.default.fileExists(atPath: staleFigure.path) {
+            try FileManager.default.removeItem(at: staleFigure)
+        }
         for (name, data) in outputs {
             let url = runDirectory.appendingPathComponent(name)
             try AtomicFile.write(data, to: url)

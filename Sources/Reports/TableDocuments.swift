@@ -8,6 +8,8 @@ enum TableDocuments {
         .assdPooled: (1, 2, "ASSD pooled [mm]"), .ravd: (1, 3, "RAVD"), .ravdAbs: (1, 3, "|RAVD|"), .hd95: (1, 2, "HD95 [mm]"),
     ]
 
+    private static let testTitles: [Metric: String] = [.dice: "Dice", .iou: "IoU", .assd: "ASSD", .ravdAbs: "|RAVD|"]
+
     static func rowLabel(_ info: MethodInfo) -> String {
         switch info.role {
         case .reference: return "*\(info.label); \(info.capability ?? "not a competitor")*"
@@ -73,7 +75,7 @@ enum TableDocuments {
         md += "\"exact\": the exact null distribution (n ≤ \(WilcoxonResult.exactLimit), no ties); \"normal\": the normal approximation with "
         md += "tie correction and continuity correction. RAVD is tested by its absolute value.\n\n"
         if summaries.contains(where: { $0.info.name == MethodCatalogue.ours && !$0.cases.isEmpty }) {
-            var tests = TextTable(header: ["Method"] + MethodSummary.testedMetrics.map { "p " + display[$0]!.title } + ["mean Δ Dice vs Ours [pp]"])
+            var tests = TextTable(header: ["Method"] + MethodSummary.testedMetrics.map { "p " + testTitles[$0]! } + ["mean Δ Dice vs Ours [pp]"])
             for summary in summaries where summary.info.name != MethodCatalogue.ours {
                 tests.append([rowLabel(summary.info)] + MethodSummary.testedMetrics.map { testCell(summary.versusOurs[$0]) }
                              + [Format.fixed(meanDifference(summary, summaries, .dice).map { $0 * 100 }, 1)])
@@ -157,6 +159,14 @@ enum TableDocuments {
         }
         md += table.markdown + "\n"
         md += "Sum of the recorded job wall times: \(Format.duration(total)).\n\n"
+        var perMethod = TextTable(header: ["Method", "Jobs timed", "Mean wall time per job", "Total wall time", "Mean steps/s"])
+        for method in run.methods {
+            let timings = run.jobs.filter { $0.job.method == method }.compactMap { statusAndMetrics($0).1?.timing }
+            let walls = ColumnSummary(timings.map(\.wallSeconds)), rates = ColumnSummary(timings.map(\.stepsPerSecond))
+            perMethod.append([MethodCatalogue.info(method).label, "\(walls.count)", Format.duration(walls.mean),
+                              Format.duration(walls.mean.map { $0 * Double(walls.count) }), Format.fixed(rates.mean, 2)])
+        }
+        md += "Per method:\n\n" + perMethod.markdown + "\n"
         return md
     }
 

@@ -24,6 +24,11 @@ final class AtomicWriteTests: XCTestCase {
         let table = try fixture.read("table.md")
         XCTAssertTrue(table.hasPrefix("# Table 1 of this run"))
         XCTAssertFalse(table.contains("old content"))
+
+        // Without figure slices any more, the old figure goes rather than stand beside new tables.
+        try FileManager.default.removeItem(at: fixture.path("jobs/ours/fold0/figure_slices.h5"))
+        XCTAssertEqual(try Report.generate(runDirectory: fixture.url).written.count, 4)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: fixture.path("figure.png").path))
     }
 
     func testFailedWriteRemovesItsTemporaryFileAndKeepsTheOldFile() throws {

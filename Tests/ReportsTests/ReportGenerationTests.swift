@@ -184,7 +184,10 @@ final class ReportGenerationTests: XCTestCase {
         XCTAssertEqual(ours1["worker"], "node2")
         XCTAssertEqual(rows.first { $0["job"] == "fs-dense/fold1" }?["status"], "missing")
         XCTAssertEqual(rows.first { $0["job"] == "fs-lcs/fold1" }?["status"], "failed")
-        XCTAssertTrue(try fixture.read("table.md").contains("| ours/fold0 | completed | 100.0 s | 1000 | 10.00 | node1 |"))
+        let markdown = try fixture.read("table.md")
+        XCTAssertTrue(markdown.contains("| ours/fold0 | completed | 100.0 s | 1000 | 10.00 | node1 |"))
+        // Per method: Ours took 100 s and 200 s at 10 and 5 steps/s.
+        XCTAssertTrue(markdown.contains("| Ours | 2 | 2.5 min | 5.0 min | 7.50 |"), markdown)
     }
 
     func testProvenanceIsCopiedVerbatim() throws {
