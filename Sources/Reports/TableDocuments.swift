@@ -68,6 +68,7 @@ enum TableDocuments {
                          + ["\(summary.cases.count)", foldsCell(summary), p])
         }
         md += table.markdown + "\n"
+        md += flagsParagraph(summaries)
 
         md += "## Paired Wilcoxon signed-rank tests against Ours\n\n"
         md += "Pairs are the same test case (same fold, same case id) scored by the method and by Ours, with the metric defined for both. "
@@ -104,6 +105,19 @@ enum TableDocuments {
             md += "**`experiment.resolved.yaml` is missing**: these numbers have no recorded settings.\n"
         }
         return md
+    }
+
+    /// How many cases carry each flag (empty prediction, empty reference, ...), per method.
+    static func flagsParagraph(_ summaries: [MethodSummary]) -> String {
+        var lines: [String] = []
+        for summary in summaries {
+            var counts: [String: Int] = [:]
+            for scored in summary.cases { for flag in scored.scores.flags { counts[flag, default: 0] += 1 } }
+            guard !counts.isEmpty else { continue }
+            let list = counts.sorted { $0.key < $1.key }.map { "\($0.value) case(s) \($0.key)" }
+            lines.append("- \(summary.info.label): " + list.joined(separator: ", "))
+        }
+        return lines.isEmpty ? "" : "Flagged cases (their undefined metrics are counted above, never read as 0):\n\n" + lines.joined(separator: "\n") + "\n\n"
     }
 
     static func meanDifference(_ summary: MethodSummary, _ all: [MethodSummary], _ metric: Metric) -> Double? {

@@ -127,7 +127,9 @@ final class ReportGenerationTests: XCTestCase {
         XCTAssertEqual(fsLCS["dice_undefined"], "0")
         XCTAssertEqual(Double(fsLCS["assd_mm_mean"]!)!, 4.5, accuracy: 1e-9)  // (4 + 5) / 2
         XCTAssertEqual(Double(fsLCS["dice_pct_mean"]!)!, 110.0 / 3, accuracy: 1e-4)
-        XCTAssertTrue(try fixture.read("table.md").contains("4.50 ± 0.71 (1 undefined)"))
+        let markdown = try fixture.read("table.md")
+        XCTAssertTrue(markdown.contains("4.50 ± 0.71 (1 undefined)"))
+        XCTAssertTrue(markdown.contains("- FS-LCS: 1 case(s) empty_prediction\n"), markdown)
         let caseC = csvDictionaries(try fixture.read("cases.csv")).first { $0["method"] == "fs-lcs" && $0["case"] == "C" }!
         XCTAssertEqual(caseC["assd"], "NA")
         XCTAssertEqual(caseC["hd95"], "NA")
