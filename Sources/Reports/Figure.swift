@@ -3,10 +3,14 @@ import HDF5
 
 /// An 8-bit RGB image in memory, row-major, top row first.
 public struct RGBImage: Sendable, Equatable {
+    /// Width in pixels.
     public let width: Int
+    /// Height in pixels.
     public let height: Int
+    /// Red, green, blue bytes per pixel, row by row.
     public private(set) var pixels: [UInt8]
 
+    /// An image filled with one colour.
     public init(width: Int, height: Int, fill: (UInt8, UInt8, UInt8) = (0, 0, 0)) {
         self.width = width
         self.height = height
@@ -46,10 +50,15 @@ public struct RGBImage: Sendable, Equatable {
 public enum Figure2 {
     /// One test case: its slice and each method's predicted mask on it.
     public struct Row: Sendable {
+        /// The test case id.
         public var caseID: String
+        /// The fold that scored the case.
         public var fold: Int
+        /// The slice index z in the volume.
         public var slice: Int
+        /// Rows of the slice.
         public var ny: Int
+        /// Columns of the slice.
         public var nx: Int
         /// The slice, [ny, nx] row-major, any intensity scale.
         public var image: [Float]
@@ -58,6 +67,7 @@ public enum Figure2 {
         /// Per method, in column order: the predicted mask and the case's 3D Dice (if known).
         public var predictions: [(method: String, mask: [UInt8], dice: Double?)]
 
+        /// A row from its parts; masks and image must hold ny * nx values.
         public init(caseID: String, fold: Int, slice: Int, ny: Int, nx: Int, image: [Float], reference: [UInt8],
                     predictions: [(method: String, mask: [UInt8], dice: Double?)]) {
             self.caseID = caseID
@@ -74,18 +84,25 @@ public enum Figure2 {
     /// Where things are in the rendered figure, so that tests (and readers of the code) can find
     /// the panels.
     public struct Layout: Sendable, Equatable {
+        /// Border around the figure, pixels.
         public static let margin = 10
+        /// Space between panels, pixels.
         public static let gap = 8
+        /// Bitmap-font magnification.
         public static let textScale = 2
         /// Panels are upscaled (nearest neighbour) to at least this many pixels on the long side.
         public static let minimumPanel = 160
 
+        /// Panel columns: the reference, then one per method.
         public let columns: Int
+        /// Size of the largest panel, pixels.
         public let panelWidth: Int
         public let panelHeight: Int
+        /// Distance between the left edges of neighbouring columns.
         public let columnWidth: Int
         /// Upscaling factor per row.
         public let scales: [Int]
+        /// Size of the whole figure, pixels.
         public let width: Int
         public let height: Int
 

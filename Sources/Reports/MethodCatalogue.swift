@@ -14,6 +14,7 @@ public enum MethodRole: String, Sendable {
 
 /// A row of the paper's Table 1 (PROMISE12, 5-fold cross-validation), as printed.
 public struct PaperRow: Sendable {
+    /// Mean and SD as published (Dice and IoU in %).
     public let dice: (mean: Double, sd: Double)
     public let iou: (mean: Double, sd: Double)
     public let assd: (mean: Double, sd: Double)
@@ -30,6 +31,7 @@ public struct MethodInfo: Sendable {
     public let label: String
     /// A short upper-case label for the figure's bitmap font.
     public let figureLabel: String
+    /// Baseline, Ours, ablation, reference or other.
     public let role: MethodRole
     /// What the method may read beyond central-slice labels, printed with reference rows.
     public let capability: String?

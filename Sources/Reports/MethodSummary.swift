@@ -1,6 +1,8 @@
 /// A case scored by a job: its fold and its scores.
 public struct ScoredCase: Sendable, Equatable {
+    /// The fold whose job scored the case.
     public let fold: Int
+    /// The case id and its metrics.
     public let scores: CaseScores
 
     /// Identifies the case across methods: the same fold and case id.
@@ -15,10 +17,13 @@ public struct MethodSummary: Sendable {
     /// closer to zero is better, so the signed value has no "better" direction.
     public static let testedMetrics: [Metric] = [.dice, .iou, .assd, .ravdAbs]
 
+    /// The method: name, label, role.
     public let info: MethodInfo
-    /// Folds whose job completed, failed or is missing.
+    /// Folds whose job completed.
     public let completedFolds: [Int]
+    /// Folds whose job failed, with the reasons.
     public let failedFolds: [(fold: Int, reasons: [String])]
+    /// Folds with no result yet.
     public let missingFolds: [Int]
     /// Every scored case of every completed fold.
     public let cases: [ScoredCase]

@@ -26,6 +26,7 @@ public struct ReportOutcome: Sendable {
     public let written: [URL]
     /// Jobs that completed, out of all jobs the run knows about.
     public let completedJobs: Int
+    /// Jobs the run knows about (expected or found).
     public let totalJobs: Int
     /// Failed jobs with their reasons, and missing jobs, as sentences.
     public let problems: [String]

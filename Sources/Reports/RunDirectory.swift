@@ -12,7 +12,9 @@ public enum JobState: Sendable, Equatable {
 
 /// One job of the run with what is known about it.
 public struct JobEntry: Sendable, Equatable {
+    /// Which job: id, method, fold.
     public var job: ExpectedJob
+    /// Completed, failed or missing.
     public var state: JobState
     /// Whether jobs.json lists this job (false: found on disk only).
     public var expected: Bool

@@ -13,12 +13,14 @@ public struct ReportError: Error, CustomStringConvertible, Equatable {
     /// What is wrong.
     public let message: String
 
+    /// An error about `field` of `file`.
     public init(file: String, field: String = "", message: String) {
         self.file = file
         self.field = field
         self.message = message
     }
 
+    /// "file: field: message".
     public var description: String {
         field.isEmpty ? "\(file): \(message)" : "\(file): \(field): \(message)"
     }
@@ -44,6 +46,7 @@ public struct CaseScores: Sendable, Equatable {
     /// Why values are undefined, for example `empty_prediction`.
     public var flags: [String]
 
+    /// A row from its parts.
     public init(caseID: String, site: String? = nil, values: [Metric: Double], flags: [String] = []) {
         self.caseID = caseID
         self.site = site
@@ -62,11 +65,16 @@ public enum JobStatus: String, Sendable {
 
 /// Timing of one job, for planning cluster runs. Any field may be unknown.
 public struct JobTiming: Sendable, Equatable {
+    /// Wall time of the job, seconds.
     public var wallSeconds: Double?
+    /// Optimiser steps taken.
     public var steps: Int?
+    /// Training speed.
     public var stepsPerSecond: Double?
+    /// Host name of the worker.
     public var worker: String?
 
+    /// Timing from its parts.
     public init(wallSeconds: Double? = nil, steps: Int? = nil, stepsPerSecond: Double? = nil, worker: String? = nil) {
         self.wallSeconds = wallSeconds
         self.steps = steps
@@ -77,21 +85,32 @@ public struct JobTiming: Sendable, Equatable {
 
 /// The content of one `jobs/<method>/fold<k>/metrics.json`.
 public struct JobMetrics: Sendable, Equatable {
+    /// The method name, as in the directory.
     public var method: String
+    /// The fold index, as in the directory.
     public var fold: Int
+    /// The job's seed, when recorded.
     public var seed: Int?
+    /// How the job ended.
     public var status: JobStatus
+    /// Why it failed (one reason per attempt), if it did.
     public var reasons: [String]
+    /// Wall time, speed and worker.
     public var timing: JobTiming
+    /// One row per scored test case.
     public var cases: [CaseScores]
 }
 
 /// A job the experiment expects (one entry of jobs.json).
 public struct ExpectedJob: Sendable, Equatable, Hashable {
+    /// The job id, for example "mt/fold0".
     public var id: String
+    /// The method name.
     public var method: String
+    /// The fold index.
     public var fold: Int
 
+    /// A job from its parts.
     public init(id: String, method: String, fold: Int) {
         self.id = id
         self.method = method
@@ -101,18 +120,26 @@ public struct ExpectedJob: Sendable, Equatable, Hashable {
 
 /// A job the runner gave up on (one line of failures.jsonl).
 public struct FailureRecord: Sendable, Equatable {
+    /// The job id.
     public var job: String
+    /// The method name.
     public var method: String
+    /// The fold index.
     public var fold: Int
+    /// Why each attempt failed.
     public var reasons: [String]
 }
 
 /// Voxel counts of a pseudo-label against the hidden training masks.
 public struct OverlapCounts: Sendable, Equatable {
+    /// Foreground voxels in both the pseudo-label and the reference.
     public var tp: Int
+    /// Foreground in the pseudo-label only.
     public var fp: Int
+    /// Foreground in the reference only.
     public var fn: Int
 
+    /// Counts from their parts.
     public init(tp: Int, fp: Int, fn: Int) {
         self.tp = tp
         self.fp = fp

@@ -59,6 +59,7 @@ public struct WilcoxonResult: Sendable, Equatable {
     public let rankSumNegative: Double
     /// Two-sided p-value; nil when every difference is zero (the test is undefined).
     public let pValue: Double?
+    /// Exact distribution or normal approximation.
     public let method: Method
 
     /// The largest n for which the exact distribution is used.

@@ -10,9 +10,12 @@ public struct TextTable: Sendable {
     /// The CSV text of an undefined value.
     public static let undefined = "NA"
 
+    /// Column titles.
     public let header: [String]
+    /// The rows appended so far.
     public private(set) var rows: [[String]] = []
 
+    /// An empty table with these column titles.
     public init(header: [String]) { self.header = header }
 
     /// Appends a row; it must have one cell per header column.
