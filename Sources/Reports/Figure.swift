@@ -183,11 +183,13 @@ public enum Figure2 {
         }
     }
 
-    /// The contour of `mask` upscaled by `scale`: foreground pixels within `thickness` pixels
-    /// (along the axes) of background or of the panel's edge. Returned at the upscaled size.
+    /// The contour of `mask` upscaled by `scale`: foreground pixels within a few pixels (along
+    /// the axes) of background or of the panel's edge, two pixels thick and thicker on large
+    /// panels so that it stays visible when the figure is viewed scaled down. Returned at the
+    /// upscaled size.
     static func contour(_ mask: [UInt8], ny: Int, nx: Int, scale: Int) -> [Bool] {
         let height = ny * scale, width = nx * scale
-        let thickness = scale >= 3 ? 2 : 1
+        let thickness = max(2, max(height, width) / 128)
         func inside(_ y: Int, _ x: Int) -> Bool {
             y >= 0 && x >= 0 && y < height && x < width && mask[(y / scale) * nx + x / scale] != 0
         }

@@ -65,8 +65,8 @@ public enum MethodCatalogue {
         MethodInfo(name: "ours", label: "Ours", figureLabel: "OURS", role: .ours, capability: nil, colour: (255, 30, 30),
                    paper: paper((81.0, 6.8), (68.6, 8.9), (2.35, 1), (0.08, 0.22), ["81.0 ± 6.8", "68.6 ± 8.9", "2.35 ± 1", "0.08 ± 0.22"])),
         MethodInfo(name: "ours-semi-only", label: "Ours, y_SEMI only (ablation)", figureLabel: "SEMI ONLY", role: .ablation, capability: nil, colour: (255, 150, 150), paper: nil),
-        MethodInfo(name: "ours-ssl-only", label: "Ours, y_SSL only (ablation)", figureLabel: "SSL ONLY", role: .ablation, capability: nil, colour: (255, 200, 120), paper: nil),
-        MethodInfo(name: "ours-union", label: "Ours, y_SEMI OR y_SSL (ablation)", figureLabel: "UNION", role: .ablation, capability: nil, colour: (200, 120, 255), paper: nil),
+        MethodInfo(name: "ours-ssl-only", label: "Ours, y_SSL only (ablation)", figureLabel: "SSL ONLY", role: .ablation, capability: nil, colour: (0, 255, 170), paper: nil),
+        MethodInfo(name: "ours-union", label: "Ours, y_SEMI OR y_SSL (ablation)", figureLabel: "UNION", role: .ablation, capability: nil, colour: (170, 110, 255), paper: nil),
         MethodInfo(name: "fs-dense", label: "FS-Dense upper bound (reference)", figureLabel: "FS-DENSE", role: .reference,
                    capability: "reads all training masks", colour: (255, 255, 255), paper: nil),
     ]

@@ -40,6 +40,10 @@ final class FigureTests: XCTestCase {
         XCTAssertEqual(image[x0 + 64, y0 + 100], oursColour)
         XCTAssertEqual(image[x0 + 143, y0 + 100], oursColour)
         XCTAssertEqual(image[x0 + 100, y0 + 143], oursColour)
+        // The contour is two pixels thick (64, 65): pixel 66 is the grey image again, as is 63.
+        XCTAssertEqual(image[x0 + 65, y0 + 100], oursColour)
+        XCTAssertEqual(Set(image[x0 + 66, y0 + 100]).count, 1)
+        XCTAssertEqual(Set(image[x0 + 63, y0 + 100]).count, 1)
         // The reference square's left border (pixel 40) is outside Ours' square: reference colour.
         XCTAssertEqual(image[x0 + 40, y0 + 60], referenceColour)
         // Inside both squares, away from borders: the grey image (row 12 of the ramp).
@@ -70,6 +74,9 @@ final class FigureTests: XCTestCase {
         XCTAssertEqual(scaled.filter { $0 }.count, 16)
         let big = Figure2.contour([UInt8](repeating: 1, count: 100), ny: 10, nx: 10, scale: 4)
         XCTAssertEqual(big.filter { $0 }.count, 40 * 40 - 36 * 36)
+        // A 512-pixel panel gets a 4-pixel border.
+        let large = Figure2.contour([UInt8](repeating: 1, count: 256 * 256), ny: 256, nx: 256, scale: 2)
+        XCTAssertEqual(large.filter { $0 }.count, 512 * 512 - 504 * 504)
     }
 
     func testFigureFromRunDirectoryPicksCasesOverOursDice() throws {
