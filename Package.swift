@@ -77,6 +77,6 @@ let package = Package(
         .testTarget(name: "MethodsTests", dependencies: ["Methods"], swiftSettings: strict),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"], swiftSettings: strict),
         .testTarget(name: "RunnerTests", dependencies: ["Runner"], swiftSettings: strict),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports"], swiftSettings: strict),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "HDF5"], swiftSettings: strict),
     ]
 )

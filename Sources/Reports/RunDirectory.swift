@@ -1,0 +1,197 @@
+import Foundation
+
+/// Where one expected job stands, as far as the run directory tells.
+public enum JobState: Sendable, Equatable {
+    /// metrics.json says completed.
+    case completed(JobMetrics)
+    /// metrics.json says failed, or the runner recorded a final failure.
+    case failed(reasons: [String], metrics: JobMetrics?)
+    /// No result and no failure record yet.
+    case missing
+}
+
+/// One job of the run with what is known about it.
+public struct JobEntry: Sendable, Equatable {
+    /// Which job: id, method, fold.
+    public var job: ExpectedJob
+    /// Completed, failed or missing.
+    public var state: JobState
+    /// Whether jobs.json lists this job (false: found on disk only).
+    public var expected: Bool
+    /// The job's directory inside the run directory.
+    public var directory: URL
+
+    /// The metrics of a completed job.
+    public var metrics: JobMetrics? {
+        if case .completed(let metrics) = state { return metrics }
+        return nil
+    }
+}
+
+/// A run directory read from disk: every job, its state and what is inconsistent. Reading never
+/// changes the directory.
+public struct RunDirectory: Sendable {
+    /// The run directory.
+    public let url: URL
+    /// Every job, expected or found, ordered by method (the table's order) then fold.
+    public let jobs: [JobEntry]
+    /// Test case ids per fold, from folds.json (empty when the file is absent).
+    public let testCases: [Int: [String]]
+    /// The resolved experiment, verbatim, when present.
+    public let experimentYAML: String?
+    /// Everything a reader must know about: missing files, unlisted jobs, missing cases.
+    public let notes: [String]
+
+    /// Reads the run directory at `url`. Throws a `ReportError` naming the file and field when a
+    /// file is malformed; absent optional files only add notes.
+    public static func load(_ url: URL) throws -> RunDirectory {
+        var notes: [String] = []
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ReportError(file: url.path, message: "not a run directory (no such directory)")
+        }
+
+        let yamlURL = url.appendingPathComponent("experiment.resolved.yaml")
+        var experimentYAML: String?
+        if FileManager.default.fileExists(atPath: yamlURL.path) {
+            guard let data = FileManager.default.contents(atPath: yamlURL.path) else {
+                throw ReportError(file: yamlURL.path, message: "cannot read")
+            }
+            experimentYAML = String(decoding: data, as: UTF8.self)
+        } else {
+            notes.append("experiment.resolved.yaml is missing: the table has no provenance")
+        }
+
+        var testCases: [Int: [String]] = [:]
+        let foldsURL = url.appendingPathComponent("folds.json")
+        if FileManager.default.fileExists(atPath: foldsURL.path) {
+            for fold in try RunFileDecoder.decodeFile(FoldsFile.self, at: foldsURL).folds {
+                guard testCases[fold.fold] == nil else {
+                    throw ReportError(file: foldsURL.path, field: "folds", message: "fold \(fold.fold) appears twice")
+                }
+                testCases[fold.fold] = fold.test
+            }
+        } else {
+            notes.append("folds.json is missing: cannot check that jobs scored every test case")
+        }
+
+        var expected: [ExpectedJob] = []
+        let jobsURL = url.appendingPathComponent("jobs.json")
+        let haveJobList = FileManager.default.fileExists(atPath: jobsURL.path)
+        if haveJobList {
+            expected = try RunFileDecoder.decodeFile(JobsFile.self, at: jobsURL).jobs
+            var ids = Set<String>()
+            for (index, job) in expected.enumerated() where !ids.insert(job.id).inserted {
+                throw ReportError(file: jobsURL.path, field: "jobs[\(index)].id", message: "job \"\(job.id)\" appears twice")
+            }
+        } else {
+            notes.append("jobs.json is missing: jobs that never wrote a result cannot be named")
+        }
+
+        let found = try findJobDirectories(url)
+        var failures: [String: FailureRecord] = [:]
+        let failuresURL = url.appendingPathComponent("failures.jsonl")
+        if FileManager.default.fileExists(atPath: failuresURL.path) {
+            for record in try RunFileDecoder.decodeLines(FailureRecord.self, at: failuresURL) {
+                failures[key(record.method, record.fold)] = record
+            }
+        }
+        var reportedCompleted: [String: ResultLine] = [:]
+        let resultsURL = url.appendingPathComponent("results.jsonl")
+        if FileManager.default.fileExists(atPath: resultsURL.path) {
+            for line in try RunFileDecoder.decodeLines(ResultLine.self, at: resultsURL) {
+                reportedCompleted[key(line.method, line.fold)] = line
+            }
+        }
+
+        // Every job: those expected, then those found on disk or in the runner's records only.
+        var all: [(ExpectedJob, Bool)] = expected.map { ($0, true) }
+        var known = Set(expected.map { key($0.method, $0.fold) })
+        let discovered = found.keys.map { k in (k, found[k]!) } + failures.map { ($0.key, ($0.value.method, $0.value.fold)) }
+        for (k, (method, fold)) in discovered.sorted(by: { $0.0 < $1.0 }) where !known.contains(k) {
+            known.insert(k)
+            all.append((ExpectedJob(id: "\(method)/fold\(fold)", method: method, fold: fold), false))
+            if haveJobList { notes.append("job \(method)/fold\(fold) is not listed in jobs.json but has results; it is reported") }
+        }
+
+        var entries: [JobEntry] = []
+        for (job, isExpected) in all {
+            let directory = jobDirectory(url, job.method, job.fold)
+            let metricsURL = directory.appendingPathComponent("metrics.json")
+            var state = JobState.missing
+            if FileManager.default.fileExists(atPath: metricsURL.path) {
+                let metrics = try RunFileDecoder.decodeFile(JobMetrics.self, at: metricsURL)
+                guard metrics.method == job.method else {
+                    throw ReportError(file: metricsURL.path, field: "method", message: "\"\(metrics.method)\" does not match its directory \"\(job.method)\"")
+                }
+                guard metrics.fold == job.fold else {
+                    throw ReportError(file: metricsURL.path, field: "fold", message: "\(metrics.fold) does not match its directory fold\(job.fold)")
+                }
+                state = metrics.status == .completed ? .completed(metrics) : .failed(reasons: metrics.reasons, metrics: metrics)
+            }
+            if case .missing = state, let failure = failures[key(job.method, job.fold)] {
+                state = .failed(reasons: failure.reasons, metrics: nil)
+            }
+            if case .missing = state, reportedCompleted[key(job.method, job.fold)] != nil {
+                notes.append("job \(job.id): results.jsonl lists it as completed but \(relative(metricsURL, to: url)) is missing")
+            }
+            if case .completed(let metrics) = state, let cases = testCases[job.fold] {
+                let scored = Set(metrics.cases.map(\.caseID))
+                let unscored = cases.filter { !scored.contains($0) }
+                if !unscored.isEmpty {
+                    notes.append("job \(job.id) did not score test case(s) \(unscored.joined(separator: ", ")) of fold \(job.fold)")
+                }
+                let extra = metrics.cases.map(\.caseID).filter { !cases.contains($0) }
+                if !extra.isEmpty {
+                    notes.append("job \(job.id) scored case(s) \(extra.joined(separator: ", ")) that folds.json does not list as test cases of fold \(job.fold)")
+                }
+            }
+            entries.append(JobEntry(job: job, state: state, expected: isExpected, directory: directory))
+        }
+        entries.sort { a, b in
+            let (ra, rb) = (MethodCatalogue.rank(a.job.method), MethodCatalogue.rank(b.job.method))
+            if ra != rb { return ra < rb }
+            if a.job.method != b.job.method { return a.job.method < b.job.method }
+            return a.job.fold < b.job.fold
+        }
+        return RunDirectory(url: url, jobs: entries, testCases: testCases, experimentYAML: experimentYAML, notes: notes)
+    }
+
+    /// The directory of a job: `jobs/<method>/fold<k>`.
+    public static func jobDirectory(_ run: URL, _ method: String, _ fold: Int) -> URL {
+        run.appendingPathComponent("jobs").appendingPathComponent(method).appendingPathComponent("fold\(fold)")
+    }
+
+    /// The methods of the run, in the table's order.
+    public var methods: [String] {
+        var seen = Set<String>()
+        return jobs.map(\.job.method).filter { seen.insert($0).inserted }
+    }
+
+    private static func key(_ method: String, _ fold: Int) -> String { "\(method)/fold\(fold)" }
+
+    private static func relative(_ file: URL, to run: URL) -> String {
+        let base = run.standardizedFileURL.path
+        let path = file.standardizedFileURL.path
+        return path.hasPrefix(base + "/") ? String(path.dropFirst(base.count + 1)) : path
+    }
+
+    /// Job directories holding a metrics.json: `jobs/<method>/fold<k>/metrics.json`.
+    private static func findJobDirectories(_ run: URL) throws -> [String: (String, Int)] {
+        let jobsRoot = run.appendingPathComponent("jobs")
+        let manager = FileManager.default
+        guard manager.fileExists(atPath: jobsRoot.path) else { return [:] }
+        var found: [String: (String, Int)] = [:]
+        for method in try manager.contentsOfDirectory(atPath: jobsRoot.path) where !method.hasPrefix(".") {
+            let methodURL = jobsRoot.appendingPathComponent(method)
+            var isDirectory: ObjCBool = false
+            guard manager.fileExists(atPath: methodURL.path, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
+            for name in try manager.contentsOfDirectory(atPath: methodURL.path) where name.hasPrefix("fold") {
+                guard let fold = Int(name.dropFirst(4)), fold >= 0 else { continue }
+                let metrics = methodURL.appendingPathComponent(name).appendingPathComponent("metrics.json")
+                if manager.fileExists(atPath: metrics.path) { found[key(method, fold)] = (method, fold) }
+            }
+        }
+        return found
+    }
+}

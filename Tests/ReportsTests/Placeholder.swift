@@ -1,3 +1,0 @@
-import XCTest
-
-// Tests for the Reports module arrive with it.
