@@ -53,7 +53,7 @@ let package = Package(
             name: "Runner",
             dependencies: ["ZeroMQ", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
-        .target(name: "Reports", dependencies: ["Metrics", "HDF5", "PNG"], swiftSettings: strict),
+        .target(name: "Reports", dependencies: ["HDF5", "PNG"], swiftSettings: strict),
         .executableTarget(
             name: "sparseseg",
             dependencies: [

@@ -6,9 +6,9 @@ public struct PseudoLabelSummary: Sendable, Equatable {
     /// Folds whose pseudo_labels.json was read.
     public let folds: [Int]
     /// Per kind (`y_semi`, `y_ssl`, `y_final`): counts over all unlabelled training slices.
-    public let overall: [String: OverlapCounts]
+    public let overall: [String: VoxelCounts]
     /// Per kind: counts by distance from the central slice.
-    public let byDistance: [String: [Int: OverlapCounts]]
+    public let byDistance: [String: [Int: VoxelCounts]]
 
     private static let kindLabels = ["y_semi": "y_SEMI", "y_ssl": "y_SSL", "y_final": "y_final"]
 
@@ -16,9 +16,9 @@ public struct PseudoLabelSummary: Sendable, Equatable {
     /// has one.
     public static func load(_ run: RunDirectory, method: String) throws -> PseudoLabelSummary? {
         var folds: [Int] = []
-        var overall: [String: OverlapCounts] = [:]
-        var byDistance: [String: [Int: OverlapCounts]] = [:]
-        let zero = OverlapCounts(tp: 0, fp: 0, fn: 0)
+        var overall: [String: VoxelCounts] = [:]
+        var byDistance: [String: [Int: VoxelCounts]] = [:]
+        let zero = VoxelCounts(tp: 0, fp: 0, fn: 0)
         for entry in run.jobs where entry.job.method == method && entry.metrics != nil {
             let url = entry.directory.appendingPathComponent("pseudo_labels.json")
             guard FileManager.default.fileExists(atPath: url.path) else { continue }

@@ -131,7 +131,7 @@ public struct FailureRecord: Sendable, Equatable {
 }
 
 /// Voxel counts of a pseudo-label against the hidden training masks.
-public struct OverlapCounts: Sendable, Equatable {
+public struct VoxelCounts: Sendable, Equatable {
     /// Foreground voxels in both the pseudo-label and the reference.
     public var tp: Int
     /// Foreground in the pseudo-label only.
@@ -146,8 +146,8 @@ public struct OverlapCounts: Sendable, Equatable {
         self.fn = fn
     }
 
-    static func + (a: OverlapCounts, b: OverlapCounts) -> OverlapCounts {
-        OverlapCounts(tp: a.tp + b.tp, fp: a.fp + b.fp, fn: a.fn + b.fn)
+    static func + (a: VoxelCounts, b: VoxelCounts) -> VoxelCounts {
+        VoxelCounts(tp: a.tp + b.tp, fp: a.fp + b.fp, fn: a.fn + b.fn)
     }
 
     /// 2tp / (2tp + fp + fn), nil when there is no foreground at all.
@@ -165,9 +165,9 @@ public struct PseudoLabelCounts: Sendable, Equatable {
     /// The pseudo-label kinds, in the order the paper builds them.
     public static let kinds = ["y_semi", "y_ssl", "y_final"]
     /// Per kind: the counts over all unlabelled training slices.
-    public var overall: [String: OverlapCounts]
+    public var overall: [String: VoxelCounts]
     /// Per kind: counts by distance (in slices) from the central slice.
-    public var byDistance: [String: [Int: OverlapCounts]]
+    public var byDistance: [String: [Int: VoxelCounts]]
 }
 
 // MARK: - Decoding
@@ -385,7 +385,7 @@ struct ResultLine: Decodable {
     var fold: Int
 }
 
-extension OverlapCounts: Decodable {
+extension VoxelCounts: Decodable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: AnyKey.self)
         tp = try c.decode(Int.self, forKey: AnyKey("tp"))
@@ -399,12 +399,12 @@ extension OverlapCounts: Decodable {
 
 extension PseudoLabelCounts: Decodable {
     private struct Entry: Decodable {
-        var overall: OverlapCounts
-        var byDistance: [Int: OverlapCounts]
+        var overall: VoxelCounts
+        var byDistance: [Int: VoxelCounts]
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: AnyKey.self)
-            overall = try c.decode(OverlapCounts.self, forKey: AnyKey("overall"))
+            overall = try c.decode(VoxelCounts.self, forKey: AnyKey("overall"))
             let rows = try c.optional("by_distance", as: [DistanceRow].self) ?? []
             byDistance = [:]
             for (index, row) in rows.enumerated() {
@@ -417,12 +417,12 @@ extension PseudoLabelCounts: Decodable {
 
     private struct DistanceRow: Decodable {
         var distance: Int
-        var counts: OverlapCounts
+        var counts: VoxelCounts
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: AnyKey.self)
             distance = try c.decode(Int.self, forKey: AnyKey("distance"))
-            counts = try OverlapCounts(from: decoder)
+            counts = try VoxelCounts(from: decoder)
         }
     }
 

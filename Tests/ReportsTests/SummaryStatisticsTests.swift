@@ -28,11 +28,11 @@ final class SummaryStatisticsTests: XCTestCase {
     }
 
     func testPseudoLabelRatios() {
-        let counts = OverlapCounts(tp: 30, fp: 10, fn: 20)
+        let counts = VoxelCounts(tp: 30, fp: 10, fn: 20)
         XCTAssertEqual(counts.dice!, 60.0 / 90, accuracy: 1e-15)
         XCTAssertEqual(counts.precision!, 0.75, accuracy: 1e-15)
         XCTAssertEqual(counts.recall!, 0.6, accuracy: 1e-15)
-        XCTAssertNil(OverlapCounts(tp: 0, fp: 0, fn: 0).dice)
-        XCTAssertNil(OverlapCounts(tp: 0, fp: 0, fn: 5).precision)
+        XCTAssertNil(VoxelCounts(tp: 0, fp: 0, fn: 0).dice)
+        XCTAssertNil(VoxelCounts(tp: 0, fp: 0, fn: 5).precision)
     }
 }
