@@ -8,7 +8,7 @@ struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Inspect, import and synthesise prostate MR datasets.",
-        subcommands: [Synth.self])
+        subcommands: [Inspect.self, Import.self, Synth.self])
 }
 
 extension DataCommand {
@@ -41,6 +41,99 @@ extension DataCommand {
             if let montage { try Montage.write(Array(generated.prefix(4)), to: montage) }
             let slices = generated.map(\.image.shape.nz)
             print("wrote \(out): \(cases) phantom cases of \(size) x \(size) x \(slices.min()!)-\(slices.max()!) slices (seed \(seed)), generated in \(generation)")
+        }
+    }
+}
+
+extension DataCommand {
+    /// `sparseseg data inspect FILE [--json]`.
+    struct Inspect: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Describe an image (.mhd, .mha, .nii, .nii.gz) or a dataset file (.h5).")
+
+        @Argument(help: "The file to describe.")
+        var file: String
+
+        @Flag(help: "Print JSON: for an image the keys size, spacing, type, min, max, mean; for a dataset its cases.")
+        var json = false
+
+        @Option(help: "The volume of a 4D NIfTI file to describe.")
+        var channel = 0
+
+        func run() throws {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            if file.lowercased().hasSuffix(".h5") {
+                let dataset = try Dataset(contentsOf: file)
+                let cases = dataset.cases.map(CaseSummary.init)
+                if json {
+                    print(String(decoding: try encoder.encode(cases), as: UTF8.self))
+                    return
+                }
+                print("\(file): \(dataset.source) dataset, \(cases.count) cases")
+                for c in cases {
+                    let spacing = c.spacing.map { String(format: "%.3f", $0) }.joined(separator: " x ")
+                    let original = c.originalSize.map(String.init).joined(separator: " x ")
+                    print("  \(c.id)  site \(c.site)  size \(c.size.map(String.init).joined(separator: " x "))  spacing \(spacing) mm  original \(original)  central slice \(c.centralSlice)")
+                }
+                return
+            }
+            let summary = ImageSummary(try ImageIO.read(file, channel: channel))
+            if json {
+                print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+                return
+            }
+            print("\(file)")
+            print("  size     \(summary.size.map(String.init).joined(separator: " x "))")
+            print("  spacing  \(summary.spacing.map { String(format: "%g", $0) }.joined(separator: " x ")) mm")
+            print("  type     \(summary.type)")
+            print("  min \(summary.min)  max \(summary.max)  mean \(summary.mean)")
+        }
+    }
+
+    /// `sparseseg data import promise12|decathlon DIR --out FILE.h5`.
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import a prostate MR dataset into a dataset file.",
+            subcommands: [Promise12.self, Decathlon.self])
+    }
+
+    /// The options both importers share.
+    struct ImportOptions: ParsableArguments {
+        @Argument(help: "The dataset's directory.")
+        var directory: String
+
+        @Option(help: "The dataset file to write (.h5).")
+        var out: String
+
+        @Option(help: "In-plane size S of the stored slices (S x S).")
+        var size = 256
+
+        func write(_ cases: [StoredCase], source: String) throws {
+            try DatasetFile.write(cases, source: source, to: out)
+            print("wrote \(out): \(cases.count) \(source) cases, slices resampled to \(size) x \(size)")
+        }
+    }
+
+    struct Promise12: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "PROMISE12: CaseNN.mhd with CaseNN_segmentation.mhd (sites from sites.csv if present).")
+
+        @OptionGroup var options: ImportOptions
+
+        func run() throws {
+            try options.write(try Importer.promise12(options.directory, settings: .init(inPlaneSize: options.size)), source: "promise12")
+        }
+    }
+
+    struct Decathlon: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Medical Segmentation Decathlon Task05_Prostate: imagesTr/ and labelsTr/ (channel 0, labels 1+2).")
+
+        @OptionGroup var options: ImportOptions
+
+        func run() throws {
+            try options.write(try Importer.decathlon(options.directory, settings: .init(inPlaneSize: options.size)), source: "decathlon")
         }
     }
 }
