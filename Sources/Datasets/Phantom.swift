@@ -87,11 +87,13 @@ struct Ellipse {
         return u * u + v * v
     }
 
-    /// Whether (x, y) lies inside the ellipse shrunk by `inset` mm on each axis.
-    @inline(__always) func contains(_ x: Double, _ y: Double, inset: Double = 0) -> Bool {
-        guard rx > inset, ry > inset, abs(x - cx) < rx, abs(y - cy) < ry else { return false }
+    /// Whether (x, y) lies inside the ellipse shrunk by `inset` mm on each axis, its level set
+    /// moved by `slack` (a smooth noise value makes organic outlines).
+    @inline(__always) func contains(_ x: Double, _ y: Double, inset: Double = 0, slack: Double = 0) -> Bool {
+        let reach = 1 + max(slack, 0)
+        guard rx > inset, ry > inset, abs(x - cx) < rx * reach, abs(y - cy) < ry * reach else { return false }
         let u = (x - cx) / (rx - inset), v = (y - cy) / (ry - inset)
-        return u * u + v * v < 1
+        return u * u + v * v < 1 + slack
     }
 }
 

@@ -56,7 +56,7 @@ enum Tissue: Int, CaseIterable {
 }
 
 /// One case's anatomy: every structure's size and place, drawn from the case's random stream.
-struct PhantomAnatomy {
+final class PhantomAnatomy {
     let site: PhantomSite
     let size: Int
     let nz: Int
@@ -75,7 +75,7 @@ struct PhantomAnatomy {
     let sidewalls: [Ellipsoid]
     let body: Ellipse
     let nodules: [(x: Double, y: Double, z: Double, r: Double, delta: Float)]
-    let coarse: ValueNoise, fine: ValueNoise
+    let coarse: ValueNoise, fine: ValueNoise, outline: ValueNoise
     let biasCoefficients: [Double]
     let intensity: [Float]
     let texture: [Float]
@@ -152,6 +152,7 @@ struct PhantomAnatomy {
         let origin = (-extent.x / 2, -extent.y / 2, -2 * thickness)
         coarse = ValueNoise(&rng, cell: 7, extent: extent, origin: origin)
         fine = ValueNoise(&rng, cell: 2.2, extent: extent, origin: origin)
+        outline = ValueNoise(&rng, cell: 11, extent: extent, origin: origin)
         biasCoefficients = (0..<6).map { _ in 2 * rng.uniformDouble() - 1 }
 
         var base = [Float](repeating: 0, count: Tissue.allCases.count)
@@ -201,15 +202,26 @@ struct PhantomAnatomy {
                             ccx: cx, ccy: cy - 0.22 * b, centralScale: central)
     }
 
-    /// Everything that depends on the plane only, computed once per plane.
-    struct Plane {
-        var z: Double
-        var gland: GlandSection?
-        var bladder: Ellipse?
-        var vesicles: [Ellipse]
-        var pubis: [Ellipse]
-        var sidewalls: [Ellipse]
-        var rectum: Ellipse
+    /// Everything that depends on the plane only, computed once per plane. A class: the
+    /// per-pixel loop passes it around millions of times, and a struct this size is copied.
+    final class Plane {
+        let z: Double
+        let gland: GlandSection?
+        let bladder: Ellipse?
+        let vesicles: [Ellipse]
+        let pubis: [Ellipse]
+        let sidewalls: [Ellipse]
+        let rectum: Ellipse
+
+        init(z: Double, gland: GlandSection?, bladder: Ellipse?, vesicles: [Ellipse], pubis: [Ellipse], sidewalls: [Ellipse], rectum: Ellipse) {
+            self.z = z
+            self.gland = gland
+            self.bladder = bladder
+            self.vesicles = vesicles
+            self.pubis = pubis
+            self.sidewalls = sidewalls
+            self.rectum = rectum
+        }
     }
 
     func plane(_ z: Double) -> Plane {
@@ -220,8 +232,10 @@ struct PhantomAnatomy {
     }
 
     /// The tissue at (x, y) in a plane, and for gland tissue the nodule contrast there.
-    func tissue(_ x: Double, _ y: Double, _ p: Plane) -> (Tissue, Float) {
-        guard body.contains(x, y) else { return (.air, 0) }
+    /// `wobble`, a smooth noise value in [-1, 1], bends the outlines of the other organs.
+    func tissue(_ x: Double, _ y: Double, _ p: Plane, wobble: Double) -> (Tissue, Float) {
+        let soft = 0.12 * wobble, bone = 0.18 * wobble, muscle = 0.3 * wobble
+        guard body.contains(x, y, slack: soft) else { return (.air, 0) }
         if let g = p.gland {
             let dx = x - g.cx, dy = y - g.cy
             if abs(dx) < g.maxRadius && abs(dy) < g.maxRadius {
@@ -243,19 +257,19 @@ struct PhantomAnatomy {
             }
         }
         let r = p.rectum
-        if r.contains(x, y) { return (r.contains(x, y, inset: 3) ? .rectalContent : .rectalWall, 0) }
-        for v in p.vesicles where v.contains(x, y) { return (.vesicle, 0) }
-        if let b = p.bladder, b.contains(x, y) { return (b.contains(x, y, inset: 2.5) ? .urine : .bladderWall, 0) }
-        for bone in p.pubis where bone.contains(x, y) { return (bone.contains(x, y, inset: 2) ? .marrow : .cortex, 0) }
-        for bone in p.sidewalls where bone.contains(x, y) { return (bone.contains(x, y, inset: 2.5) ? .marrow : .cortex, 0) }
-        for m in obturators where m.contains(x, y) { return (.muscle, 0) }
+        if r.contains(x, y, slack: soft) { return (r.contains(x, y, inset: 3, slack: soft) ? .rectalContent : .rectalWall, 0) }
+        for v in p.vesicles where v.contains(x, y, slack: 2 * soft) { return (.vesicle, 0) }
+        if let b = p.bladder, b.contains(x, y, slack: soft) { return (b.contains(x, y, inset: 2.5, slack: soft) ? .urine : .bladderWall, 0) }
+        for b in p.pubis where b.contains(x, y, slack: bone) { return (b.contains(x, y, inset: 2, slack: bone) ? .marrow : .cortex, 0) }
+        for b in p.sidewalls where b.contains(x, y, slack: bone) { return (b.contains(x, y, inset: 2.5, slack: bone) ? .marrow : .cortex, 0) }
+        for m in obturators where m.contains(x, y, slack: muscle) { return (.muscle, 0) }
         // The levator ani: a sling around the back and sides of the rectum in the lower pelvis.
         if p.z < gland.zc + gland.halfLength * 0.3 && y > r.cy - r.ry * 0.3 {
             let sling = Ellipse(cx: r.cx, cy: r.cy, rx: r.rx + 6, ry: r.ry + 6)
-            if sling.contains(x, y) { return (.muscle, 0) }
+            if sling.contains(x, y, slack: muscle) { return (.muscle, 0) }
         }
-        for m in glutei where m.contains(x, y) { return (.muscle, 0) }
-        for m in abdominals where m.contains(x, y) { return (.muscle, 0) }
+        for m in glutei where m.contains(x, y, slack: muscle) { return (.muscle, 0) }
+        for m in abdominals where m.contains(x, y, slack: muscle) { return (.muscle, 0) }
         return (.fat, 0)
     }
 
@@ -289,9 +303,10 @@ struct PhantomAnatomy {
                 for i in 0..<n {
                     let x = coords[i]
                     let grain = 0.65 * fine(x, y, zCentre) + 0.35 * coarse(x, y, zCentre)
+                    let wobble = Double(outline(x, y, zCentre))
                     var sum: Float = 0
-                    for (s, p) in planes.enumerated() {
-                        let (tissue, delta) = tissue(x, y, p)
+                    for s in 0..<planes.count {
+                        let (tissue, delta) = tissue(x, y, planes[s], wobble: wobble)
                         let t = tissue.rawValue
                         sum += (intensity[t] + delta) * (1 + texture[t] * grain)
                         if s == 1 && (tissue == .peripheral || tissue == .central || tissue == .capsule) {

@@ -61,3 +61,22 @@ final class PreprocessingTests: XCTestCase {
         XCTAssertEqual(mapping.storedSpacing(Spacing(x: 0.4, y: 0.5, z: 3)), Spacing(x: 0.75, y: 0.625, z: 3))
     }
 }
+
+final class PercentileSelectionTests: XCTestCase {
+    /// Selection agrees with the definition on a sorted copy, for many ranks, with ties.
+    func testSelectionMatchesSorting() {
+        var rng = UInt64(12345)
+        func next() -> Float {
+            rng = rng &* 6364136223846793005 &+ 1442695040888963407
+            return Float((rng >> 40) % 50)
+        }
+        let values = (0..<777).map { _ in next() }
+        let sorted = values.sorted()
+        for p in [0, 0.5, 1, 13.7, 50, 99.5, 100] {
+            let position = p / 100 * Double(sorted.count - 1)
+            let low = Int(position.rounded(.down)), high = min(low + 1, sorted.count - 1)
+            let expected = sorted[low] + (sorted[high] - sorted[low]) * Float(position - Double(low))
+            XCTAssertEqual(Preprocessing.percentile(values, p), expected, accuracy: 1e-4, "p = \(p)")
+        }
+    }
+}
