@@ -35,6 +35,7 @@ public struct StoredCase: Sendable {
     /// The file the case was imported from ("" for the phantom).
     public var sourceFile: String
 
+    /// A case from its volumes; image and label must share one shape, and the original grid the slices.
     public init(id: String, site: String, image: ImageVolume, label: LabelVolume, originalLabel: LabelVolume, sourceFile: String = "") {
         precondition(image.shape == label.shape, "image \(image.shape) and label \(label.shape) differ")
         precondition(originalLabel.shape.nz == image.shape.nz, "the original grid has the same slices")

@@ -12,6 +12,7 @@ public enum Importer {
         /// Percentiles the intensities are clipped to before scaling to [0, 1].
         public var lowerPercentile: Double, upperPercentile: Double
 
+        /// Settings with the paper-scale defaults: S = 256, percentiles 0.5 and 99.5.
         public init(inPlaneSize: Int = 256, lowerPercentile: Double = 0.5, upperPercentile: Double = 99.5) {
             self.inPlaneSize = inPlaneSize
             self.lowerPercentile = lowerPercentile

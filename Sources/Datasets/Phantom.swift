@@ -12,6 +12,7 @@ public struct PhantomSettings: Sendable, Equatable, Codable {
     /// The acquisition sites.
     public var sites: [PhantomSite]
 
+    /// Settings for `cases` cases of S x S slices; the defaults are the quick preset's.
     public init(cases: Int = 50, seed: UInt64 = 1, inPlaneSize: Int = 96, sites: [PhantomSite] = PhantomSite.defaults) {
         self.cases = cases
         self.seed = seed

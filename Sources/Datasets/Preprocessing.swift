@@ -8,6 +8,7 @@ public struct SliceSize: Sendable, Equatable, Hashable, Codable, CustomStringCon
     /// Columns.
     public var nx: Int
 
+    /// A slice of `ny` rows and `nx` columns.
     public init(ny: Int, nx: Int) {
         self.ny = ny
         self.nx = nx
@@ -19,6 +20,7 @@ public struct SliceSize: Sendable, Equatable, Hashable, Codable, CustomStringCon
     /// Pixels per slice.
     public var count: Int { ny * nx }
 
+    /// "ny x nx".
     public var description: String { "\(ny) x \(nx)" }
 }
 
@@ -139,6 +141,7 @@ public struct InPlaneMapping: Sendable, Equatable, Codable {
     /// The stored (network) slice size.
     public var stored: SliceSize
 
+    /// The mapping between an original slice size and the stored one.
     public init(original: SliceSize, stored: SliceSize) {
         self.original = original
         self.stored = stored

@@ -73,6 +73,25 @@ final class PhantomTests: XCTestCase {
         XCTAssertGreaterThan(outsideAlike, inside.count, "few gland-like pixels outside the gland")
     }
 
+    /// No intensity window segments the gland: the best window over a grid of quantiles
+    /// reaches a poor Dice on the central slice of every site.
+    func testNoIntensityWindowSegmentsTheGland() {
+        let cases = Phantom.generate(PhantomSettings(cases: 4, seed: 21, inPlaneSize: 64))
+        for item in cases {
+            let z = item.image.shape.nz / 2
+            let image = item.image.slice(z), label = item.label.slice(z)
+            let levels = (0...20).map { Preprocessing.percentile(image, Double($0) * 5) }
+            var best = 0.0
+            for (i, low) in levels.enumerated() {
+                for high in levels[(i + 1)...] {
+                    let guess: [UInt8] = image.map { $0 >= low && $0 <= high ? 1 : 0 }
+                    best = max(best, dice(guess, label))
+                }
+            }
+            XCTAssertLessThan(best, 0.5, "site \(item.site): an intensity window reaches Dice \(best)")
+        }
+    }
+
     func testTheMontageShowsSevenSlicesPerCase() throws {
         let cases = Phantom.generate(PhantomSettings(cases: 2, seed: 1, inPlaneSize: 32))
         let sheet = Montage.render(cases, tile: 40)
