@@ -57,8 +57,9 @@ public enum Importer {
         let mapping = InPlaneMapping(original: SliceSize(ny: volume.shape.ny, nx: volume.shape.nx), stored: SliceSize(square: settings.inPlaneSize))
         let shape = VolumeShape(nz: volume.shape.nz, ny: settings.inPlaneSize, nx: settings.inPlaneSize)
         let spacing = mapping.storedSpacing(volume.spacing)
-        let stored = Volume(shape: shape, spacing: spacing, orientation: volume.orientation, voxels: volume.slices.flatMap(mapping.imageToStored))
-        let label = Volume(shape: shape, spacing: spacing, orientation: volume.orientation, voxels: original.slices.flatMap(mapping.maskToStored))
+        let orientation = mapping.storedOrientation(volume.orientation, originalSpacing: volume.spacing)
+        let stored = Volume(shape: shape, spacing: spacing, orientation: orientation, voxels: volume.slices.flatMap(mapping.imageToStored))
+        let label = Volume(shape: shape, spacing: spacing, orientation: orientation, voxels: original.slices.flatMap(mapping.maskToStored))
         return StoredCase(id: id, site: site, image: stored, label: label, originalLabel: original, sourceFile: imagePath)
     }
 

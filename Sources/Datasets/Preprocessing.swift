@@ -153,6 +153,16 @@ public struct InPlaneMapping: Sendable, Equatable, Codable {
                 y: originalSpacing.y * Double(original.ny) / Double(stored.ny), z: originalSpacing.z)
     }
 
+    /// The stored grid's orientation: the same direction, the origin moved to the centre of
+    /// stored pixel (0, 0), which sits at original pixel coordinate (0.5 * n0 / S - 0.5).
+    public func storedOrientation(_ originalOrientation: Orientation, originalSpacing: Spacing) -> Orientation {
+        let shiftX = (0.5 * Double(original.nx) / Double(stored.nx) - 0.5) * originalSpacing.x
+        let shiftY = (0.5 * Double(original.ny) / Double(stored.ny) - 0.5) * originalSpacing.y
+        let d = originalOrientation.direction
+        let origin = (0..<3).map { r in originalOrientation.origin[r] + d[3 * r] * shiftX + d[3 * r + 1] * shiftY }
+        return Orientation(origin: origin, direction: d)
+    }
+
     /// An original-grid image slice resampled bilinearly to the stored grid.
     public func imageToStored(_ slice: [Float]) -> [Float] {
         Preprocessing.resampleBilinear(slice, from: original, to: stored)
