@@ -39,6 +39,8 @@ struct GlandSection {
     var maxRadius: Double
     /// The central gland: its centre (shifted anteriorly) and scale of the boundary.
     var ccx, ccy, centralScale: Double
+    /// The half-depth of this section's ellipse, before the harmonics.
+    var halfDepth: Double
 
     @inline(__always) func radius(_ dx: Double, _ dy: Double) -> Double {
         let angle = atan2(dy, dx)
@@ -52,7 +54,7 @@ struct GlandSection {
 /// amplitude of their texture.
 enum Tissue: Int, CaseIterable {
     case air, fat, muscle, cortex, marrow, urine, bladderWall, rectalWall, rectalContent, vesicle
-    case peripheral, central, capsule
+    case peripheral, central, capsule, plexus
 }
 
 /// One case's anatomy: every structure's size and place, drawn from the case's random stream.
@@ -70,6 +72,10 @@ final class PhantomAnatomy {
     let rectumAir: Bool
     let obturators: [Ellipse]
     let glutei: [Ellipse]
+    /// The periprostatic venous plexus: a rim of gland-like signal in front of the gland.
+    let plexusWidth: Double
+    /// The levator ani where it hugs the sides of the gland: gap to the gland and thickness.
+    let huggingGap: Double, huggingWidth: Double
     let abdominals: [Ellipse]
     let pubis: [Ellipsoid]
     let sidewalls: [Ellipsoid]
@@ -154,6 +160,9 @@ final class PhantomAnatomy {
         fine = ValueNoise(&rng, cell: 2.2, extent: extent, origin: origin)
         outline = ValueNoise(&rng, cell: 11, extent: extent, origin: origin)
         biasCoefficients = (0..<6).map { _ in 2 * rng.uniformDouble() - 1 }
+        plexusWidth = uniform(0.8...2.5)
+        huggingGap = uniform(0.3...2.5)
+        huggingWidth = uniform(3.5...6)
 
         var base = [Float](repeating: 0, count: Tissue.allCases.count)
         var amplitude = [Float](repeating: 0, count: Tissue.allCases.count)
@@ -174,6 +183,7 @@ final class PhantomAnatomy {
         set(.peripheral, site.peripheralZone, 0.12)
         set(.central, site.centralGland, 0.16)
         set(.capsule, 0.26, 0.05)
+        set(.plexus, site.peripheralZone, 0.2)
         intensity = base
         texture = amplitude
     }
@@ -199,7 +209,7 @@ final class PhantomAnatomy {
         }
         let central = gland.centralApex + (gland.centralBase - gland.centralApex) * (t + 1) / 2
         return GlandSection(cx: cx, cy: cy, radii: radii, maxRadius: radii.max() ?? 0,
-                            ccx: cx, ccy: cy - 0.22 * b, centralScale: central)
+                            ccx: cx, ccy: cy - 0.22 * b, centralScale: central, halfDepth: b)
     }
 
     /// Everything that depends on the plane only, computed once per plane. A class: the
@@ -212,8 +222,10 @@ final class PhantomAnatomy {
         let pubis: [Ellipse]
         let sidewalls: [Ellipse]
         let rectum: Ellipse
+        let hugging: [Ellipse]
 
-        init(z: Double, gland: GlandSection?, bladder: Ellipse?, vesicles: [Ellipse], pubis: [Ellipse], sidewalls: [Ellipse], rectum: Ellipse) {
+        init(z: Double, gland: GlandSection?, bladder: Ellipse?, vesicles: [Ellipse], pubis: [Ellipse], sidewalls: [Ellipse], rectum: Ellipse,
+             hugging: [Ellipse]) {
             self.z = z
             self.gland = gland
             self.bladder = bladder
@@ -221,14 +233,26 @@ final class PhantomAnatomy {
             self.pubis = pubis
             self.sidewalls = sidewalls
             self.rectum = rectum
+            self.hugging = hugging
         }
     }
 
     func plane(_ z: Double) -> Plane {
         var rectum = self.rectum
         rectum.cy += rectalTiltY * (z - gland.zc)
-        return Plane(z: z, gland: glandSection(z), bladder: bladder.section(z), vesicles: vesicles.compactMap { $0.section(z) },
-                     pubis: pubis.compactMap { $0.section(z) }, sidewalls: sidewalls.compactMap { $0.section(z) }, rectum: rectum)
+        let section = glandSection(z)
+        var hugging: [Ellipse] = []
+        if let g = section, let t = gland.t(z), t < 0.4 {
+            // Dark muscle against both sides of the apex and mid-gland: the gland's dark capsule
+            // and the muscle blur into one edge.
+            for side in [-1.0, 1.0] {
+                let reach = g.radius(side, 0) + huggingGap + huggingWidth
+                hugging.append(Ellipse(cx: g.cx + side * reach, cy: g.cy + 0.15 * g.halfDepth, rx: huggingWidth, ry: 0.8 * g.halfDepth + 3))
+            }
+        }
+        return Plane(z: z, gland: section, bladder: bladder.section(z), vesicles: vesicles.compactMap { $0.section(z) },
+                     pubis: pubis.compactMap { $0.section(z) }, sidewalls: sidewalls.compactMap { $0.section(z) }, rectum: rectum,
+                     hugging: hugging)
     }
 
     /// The tissue at (x, y) in a plane, and for gland tissue the nodule contrast there.
@@ -238,7 +262,8 @@ final class PhantomAnatomy {
         guard body.contains(x, y, slack: soft) else { return (.air, 0) }
         if let g = p.gland {
             let dx = x - g.cx, dy = y - g.cy
-            if abs(dx) < g.maxRadius && abs(dy) < g.maxRadius {
+            let reach = g.maxRadius + plexusWidth
+            if abs(dx) < reach && abs(dy) < reach {
                 let r = g.radius(dx, dy), d = (dx * dx + dy * dy).squareRoot()
                 if d < r {
                     if d > r - 1.0 { return (.capsule, 0) }
@@ -254,10 +279,12 @@ final class PhantomAnatomy {
                     }
                     return (.peripheral, 0)
                 }
+                if d < r + plexusWidth && dy < 0.2 * r { return (.plexus, 0) }
             }
         }
         let r = p.rectum
         if r.contains(x, y, slack: soft) { return (r.contains(x, y, inset: 3, slack: soft) ? .rectalContent : .rectalWall, 0) }
+        for m in p.hugging where m.contains(x, y, slack: 0.5 * muscle) { return (.muscle, 0) }
         for v in p.vesicles where v.contains(x, y, slack: 2 * soft) { return (.vesicle, 0) }
         if let b = p.bladder, b.contains(x, y, slack: soft) { return (b.contains(x, y, inset: 2.5, slack: soft) ? .urine : .bladderWall, 0) }
         for b in p.pubis where b.contains(x, y, slack: bone) { return (b.contains(x, y, inset: 2, slack: bone) ? .marrow : .cortex, 0) }
