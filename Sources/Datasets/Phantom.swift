@@ -49,6 +49,15 @@ public enum Phantom {
         return "Case" + String(repeating: "0", count: max(width - digits.count, 0)) + digits
     }
 
+    /// Rician noise, the noise of magnitude MR images: each value becomes the magnitude of the
+    /// complex signal (value + n1) + i n2 with n1, n2 independent N(0, sigma^2).
+    public static func addRicianNoise(to values: inout [Float], sigma: Float, using rng: inout SeededGenerator) {
+        for i in values.indices {
+            let real = values[i] + sigma * rng.normal(), imaginary = sigma * rng.normal()
+            values[i] = (real * real + imaginary * imaginary).squareRoot()
+        }
+    }
+
     /// Generates case `index` alone.
     public static func generateCase(_ index: Int, settings: PhantomSettings) -> StoredCase {
         var rng = SeededGenerator(seed: settings.seed).derived("phantom-case", index)

@@ -345,11 +345,7 @@ final class PhantomAnatomy {
             }
         }
         blurInPlane(&clean, shape: shape)
-        let sigma = Float(site.noise)
-        for i in clean.indices {
-            let real = clean[i] + sigma * rng.normal(), imaginary = sigma * rng.normal()
-            clean[i] = (real * real + imaginary * imaginary).squareRoot()
-        }
+        Phantom.addRicianNoise(to: &clean, sigma: Float(site.noise), using: &rng)
         let spacing = Spacing(x: pixel, y: pixel, z: thickness)
         let half = Double(n - 1) / 2 * pixel
         let orientation = Orientation(origin: [-half, -half, 0])

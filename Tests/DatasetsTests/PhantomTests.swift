@@ -1,4 +1,5 @@
 import Datasets
+import SeededRandom
 import XCTest
 
 final class PhantomTests: XCTestCase {
@@ -90,6 +91,21 @@ final class PhantomTests: XCTestCase {
             }
             XCTAssertLessThan(best, 0.5, "site \(item.site): an intensity window reaches Dice \(best)")
         }
+    }
+
+    /// Rician statistics: with no signal the magnitude is Rayleigh, mean sigma * sqrt(pi / 2);
+    /// with signal A the second moment is A^2 + 2 sigma^2.
+    func testRicianNoiseHasTheRicianMoments() {
+        var rng = SeededGenerator(seed: 3)
+        var zero = [Float](repeating: 0, count: 200_000)
+        Phantom.addRicianNoise(to: &zero, sigma: 0.1, using: &rng)
+        let mean = zero.reduce(0, +) / Float(zero.count)
+        XCTAssertEqual(mean, 0.1 * (Float.pi / 2).squareRoot(), accuracy: 0.001)
+        XCTAssertTrue(zero.allSatisfy { $0 >= 0 })
+        var bright = [Float](repeating: 0.8, count: 200_000)
+        Phantom.addRicianNoise(to: &bright, sigma: 0.1, using: &rng)
+        let second = bright.map { $0 * $0 }.reduce(0, +) / Float(bright.count)
+        XCTAssertEqual(second, 0.64 + 2 * 0.01, accuracy: 0.002)
     }
 
     func testTheMontageShowsSevenSlicesPerCase() throws {
