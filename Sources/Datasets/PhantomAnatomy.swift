@@ -105,10 +105,10 @@ final class PhantomAnatomy {
             zc: zc, halfLength: halfLength, halfWidth: halfWidth, halfDepth: halfDepth,
             peak: uniform(-0.15...0.35), apexPower: uniform(1.3...2.0), basePower: uniform(2.0...3.5),
             gx: gx, gy: gy, tiltX: uniform(-0.15...0.15), tiltY: uniform(-0.45...0.15),
-            bendX: uniform(-3...3), bendY: uniform(-4...4),
-            aspect: ControlCurve(&rng, mean: halfDepth / halfWidth, spread: 0.15),
-            amplitudes: (2...5).map { k in ControlCurve(&rng, mean: 0, spread: 0.16 / Double(k - 1).squareRoot()) },
-            phases: (2...5).map { _ in ControlCurve(&rng, mean: uniform(0...(2 * Double.pi)), spread: 1.2) },
+            bendX: uniform(-5...5), bendY: uniform(-6...6),
+            aspect: ControlCurve(&rng, mean: halfDepth / halfWidth, spread: 0.2),
+            amplitudes: (2...5).map { k in ControlCurve(&rng, count: 6, mean: 0, spread: 0.22 / Double(k - 1).squareRoot()) },
+            phases: (2...5).map { _ in ControlCurve(&rng, mean: uniform(0...(2 * Double.pi)), spread: 1.5) },
             flatten: ControlCurve(&rng, mean: site.endorectalCoil ? 0.3 : 0.15, spread: 0.1),
             centralApex: uniform(0.25...0.45), centralBase: uniform(0.6...0.8))
 
