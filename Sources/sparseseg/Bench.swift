@@ -8,6 +8,7 @@ struct Bench: AsyncParsableCommand {
         abstract: "Benchmarks of the training core, the metrics and the runner.",
         subcommands: [
             BenchMetrics.self,
+            BenchData.self,
         ]
     )
 }

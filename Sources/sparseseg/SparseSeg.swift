@@ -20,6 +20,7 @@ struct SparseSeg: AsyncParsableCommand {
             Info.self,
             Bench.self,
             ReportCommand.self,
+            DataCommand.self,
         ]
     )
 }
