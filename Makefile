@@ -10,7 +10,8 @@ SPARSESEG := .build/release/sparseseg
 
 .PHONY: deps build test run
 
-## deps: install the system libraries with apt-get, only those missing.
+## deps: install the system libraries with apt-get, only those missing, and h5py (PyPI) for
+## the test that proves a Python user can read our dataset files.
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
@@ -19,6 +20,7 @@ deps:
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+	@python3 -c "import h5py" 2>/dev/null || python3 -m pip install -q h5py
 
 ## build: the sparseseg command, release build.
 build: deps
