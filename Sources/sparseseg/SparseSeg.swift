@@ -19,6 +19,11 @@ struct SparseSeg: AsyncParsableCommand {
         subcommands: [
             Info.self,
             Bench.self,
+            CoordinatorCommand.self,
+            WorkerCommand.self,
+            RunCommand.self,
+            StatusCommand.self,
+            KeysCommand.self,
         ]
     )
 }
