@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], swiftSettings: strict),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], swiftSettings: strict),
         .testTarget(name: "MethodsTests", dependencies: ["Methods"], swiftSettings: strict),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner"], swiftSettings: strict),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], swiftSettings: strict),
     ]
 )

@@ -176,6 +176,8 @@ private final class CoordinatorLoop {
         var progress: JobProgress?
         /// A cancelled job the worker is still busy with; no new job until it lets go.
         var busyWith: JobClaim?
+        /// The worker handed its job back because it is stopping: give it nothing more.
+        var leaving = false
     }
 
     let configuration: CoordinatorConfiguration
@@ -421,6 +423,7 @@ private final class CoordinatorLoop {
                 logger.warning("ignored a late failure report for \(failure.claim.job) attempt \(failure.claim.attempt)")
             }
             release(failure.claim)
+            if failure.abandoned { sessions[id]?.leaving = true }
             send(.ack(Ack(claim: failure.claim, accepted: current)), to: id)
         case .goodbye:
             if sessions[id] != nil { try lose(id, reason: "said goodbye") }
@@ -529,7 +532,7 @@ private final class CoordinatorLoop {
 
     /// Gives each idle worker the most expensive queued job.
     func schedule() throws {
-        let idle = sessions.filter { $0.value.claim == nil && $0.value.busyWith == nil }.sorted { $0.value.name < $1.value.name }
+        let idle = sessions.filter { $0.value.claim == nil && $0.value.busyWith == nil && !$0.value.leaving }.sorted { $0.value.name < $1.value.name }
         for (id, session) in idle {
             guard let spec = scheduler.nextQueued(), let entry = scheduler.entry(spec.id) else { return }
             let claim = JobClaim(job: spec.id, attempt: entry.attempt + 1)
