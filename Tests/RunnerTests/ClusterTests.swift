@@ -84,6 +84,12 @@ final class ClusterTests: XCTestCase {
         XCTAssertEqual(harness.exitStatus(second, timeout: 30), 0, harness.log("coordinator"))
         assertEachDoneOnce(harness, jobs.map(\.id))
         XCTAssertTrue(harness.log("coordinator").contains("resumed"), harness.log("coordinator"))
+        // Jobs running at the kill were taken back by the workers that were running them,
+        // rather than started again elsewhere.
+        let orphaned = Set(harness.journal.prefix { _ in true }.filter { $0.kind == .assigned }.compactMap(\.claim))
+            .subtracting(harness.journal.filter { $0.kind == .done || $0.kind == .attemptFailed }.compactMap(\.claim))
+        XCTAssertTrue(orphaned.isEmpty, "every assignment ended: \(orphaned)")
+        XCTAssertTrue(harness.journal.contains { $0.kind == .adopted }, harness.log("coordinator"))
     }
 
     // (d)
