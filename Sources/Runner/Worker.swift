@@ -114,6 +114,51 @@ final class WakePipe: Sendable {
     }
 }
 
+/// The worker's job thread, started once and reused for every job (a thread per job would
+/// cost more than a short job). Jobs run one at a time, in order.
+final class JobThread: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var work: [@Sendable () -> Void] = []
+    private var finished = false
+
+    init() {
+        // The thread holds this object until finish(), then exits after the job in hand.
+        let thread = Thread { [self] in
+            while true {
+                condition.lock()
+                while work.isEmpty && !finished { condition.wait() }
+                if work.isEmpty {
+                    condition.unlock()
+                    return
+                }
+                let next = work.removeFirst()
+                condition.unlock()
+                next()
+            }
+        }
+        thread.name = "job"
+        // Training code may recurse deeply (autodiff over a whole network).
+        thread.stackSize = 16 << 20
+        thread.start()
+    }
+
+    /// Lets the thread exit once the queued jobs are done.
+    func finish() {
+        condition.withLock {
+            finished = true
+            condition.signal()
+        }
+    }
+
+    /// Queues `job` to run on the job thread.
+    func submit(_ job: @escaping @Sendable () -> Void) {
+        condition.withLock {
+            work.append(job)
+            condition.signal()
+        }
+    }
+}
+
 /// The outcome of a job, handed from the job thread to the I/O thread.
 private final class OutcomeBox: @unchecked Sendable {
     private let lock = NSLock()
@@ -139,6 +184,7 @@ private final class WorkerLoop {
     let wake: WakePipe
     let codec = WireCodec()
     let context: Context
+    let jobThread = JobThread()
     let host = ProcessInfo.processInfo.hostName
     let pid = getpid()
     var socket: Socket
@@ -149,6 +195,8 @@ private final class WorkerLoop {
     var pending: (claim: JobClaim, message: WireMessage)?
 
     var name: String { "\(host):\(pid)" }
+
+    deinit { jobThread.finish() }
 
     init(configuration: WorkerConfiguration, executors: [any JobExecutor], logger: Logger, stopFlag: StopFlag, wake: WakePipe) throws {
         self.configuration = configuration
@@ -295,13 +343,10 @@ private final class WorkerLoop {
         let box = OutcomeBox()
         let wake = self.wake
         running = RunningJob(claim: claim, context: jobContext, outcome: box, startedAt: Date().timeIntervalSince1970)
-        let thread = Thread {
+        jobThread.submit {
             box.set(Result { try executor.run(job, context: jobContext) })
             wake.signal()
         }
-        thread.name = "job \(job.id)"
-        thread.stackSize = 16 << 20
-        thread.start()
     }
 
     func jobDirectory(for assignment: Assignment) -> URL {
