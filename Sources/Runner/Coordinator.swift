@@ -276,13 +276,18 @@ private final class CoordinatorLoop {
             let ready = try poll([.socket(router), .socket(monitor.socket), .descriptor(shared.wake.read)],
                                  timeout: max(.zero, nextTick - now))
             if ready[2] { drainWakePipe() }
-            while let event = try monitor.next(wait: false) { handle(event) }
+            // Events are read before messages and handled after them: libzmq queues a
+            // connection's last messages before it reports the disconnection, so a worker's
+            // parting words (a result, a hand-back) are heard before it is declared lost.
+            var events: [MonitorEvent] = []
+            while let event = try monitor.next(wait: false) { events.append(event) }
             // Drain what is queued now, bounded so that ticks are not starved.
             var handled = 0
-            while handled < 256, let message = try router.receive(wait: false) {
+            while handled < 256 || !events.isEmpty, let message = try router.receive(wait: false) {
                 handle(message)
                 handled += 1
             }
+            for event in events { handle(event) }
             if ContinuousClock.now >= nextTick {
                 tick()
                 nextTick = ContinuousClock.now + interval

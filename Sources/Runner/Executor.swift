@@ -64,6 +64,8 @@ public final class JobContext: @unchecked Sendable {
 /// - `test.sleep`: sleeps `settings.seconds`, reporting progress;
 /// - `test.fail`: throws `settings.message`;
 /// - `test.crash`: kills its worker process with SIGKILL, as a segfaulting job would;
+/// - `test.spin`: keeps a core busy for `settings.seconds` without reporting or checking for
+///   cancellation, like a training step that never yields;
 /// - `test.checkpoint`: `settings.epochs` epochs of `settings.epochSeconds` each, writing
 ///   checkpoint.json after each and resuming from it; its row says where it resumed.
 ///
@@ -88,6 +90,12 @@ public struct TestJobExecutor: JobExecutor {
                 JobProgress(fraction: fraction, etaSeconds: seconds * (1 - fraction))
             }
             output = JobOutput(rows: [["case": "sleep", "seconds": .number(seconds)]])
+        case "test.spin":
+            let seconds = job.settings["seconds"]?.number ?? 0.5
+            let end = Date().addingTimeInterval(seconds)
+            var spins = 0
+            while Date() < end { spins &+= 1 }
+            output = JobOutput(rows: [["case": "spin", "spins": .number(Double(spins))]])
         case "test.fail":
             throw JobError(job.settings["message"]?.string ?? "test.fail failed as asked")
         case "test.crash":

@@ -169,6 +169,20 @@ final class ClusterTests: XCTestCase {
         XCTAssertTrue(harness.log("coordinator").contains("crasher failed after 3 attempts"))
     }
 
+    func testAJobThatNeverYieldsDoesNotStopTheHeartbeats() throws {
+        // Two spinning jobs on two workers keep both cores busy for 10 heartbeat intervals.
+        let jobs = [JobSpec(id: "spin-1", method: "test.spin", fold: 0, seed: 0, settings: ["seconds": 1.0]),
+                    JobSpec(id: "spin-2", method: "test.spin", fold: 0, seed: 0, settings: ["seconds": 1.0])]
+        let harness = try Harness(jobs: jobs)
+        let coordinator = try harness.startCoordinator()
+        try harness.startWorker()
+        try harness.startWorker()
+        XCTAssertEqual(harness.exitStatus(coordinator, timeout: 20), 0, harness.log("coordinator"))
+        XCTAssertFalse(harness.journal.contains { $0.kind == .attemptFailed }, harness.log("coordinator"))
+        assertEachDoneOnce(harness, jobs.map(\.id))
+        XCTAssertEqual(harness.results.map(\.attempt), [1, 1])
+    }
+
     func testAWorkerStoppedWithSIGTERMHandsItsJobBackAtOnceWithoutUsingAnAttempt() throws {
         let harness = try Harness(jobs: [sleeping("long", 1.5, cost: 2)])
         let coordinator = try harness.startCoordinator(["--max-attempts", "1"])
