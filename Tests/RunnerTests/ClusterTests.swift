@@ -169,6 +169,43 @@ final class ClusterTests: XCTestCase {
         XCTAssertTrue(harness.log("coordinator").contains("crasher failed after 3 attempts"))
     }
 
+    func testAHungWorkerIsDeclaredLostByHeartbeatAndItsLateResultIsIgnored() throws {
+        let harness = try Harness(jobs: [sleeping("slow", 1.0)])
+        let coordinator = try harness.startCoordinator()
+        let first = try harness.startWorker()
+        XCTAssertTrue(harness.wait(5) { harness.journal.contains { $0.kind == .assigned } })
+        let second = try harness.startWorker()
+        Thread.sleep(forTimeInterval: 0.2)
+        // A stopped process keeps its TCP connection open: only the heartbeats can tell.
+        XCTAssertEqual(kill(first.processIdentifier, SIGSTOP), 0)
+        XCTAssertTrue(harness.wait(5) { harness.journal.contains { $0.kind == .assigned && $0.claim?.attempt == 2 } }, harness.log("coordinator"))
+        XCTAssertEqual(kill(first.processIdentifier, SIGCONT), 0)
+        XCTAssertEqual(harness.exitStatus(coordinator, timeout: 20), 0, harness.log("coordinator"))
+        let lost = try XCTUnwrap(harness.journal.first { $0.kind == .attemptFailed })
+        XCTAssertTrue(lost.reason?.contains("silent for 3 heartbeat intervals") ?? false, lost.reason ?? "")
+        XCTAssertEqual(harness.results.map(\.attempt), [2])
+        XCTAssertEqual(harness.results.first?.worker.hasSuffix(":\(second.processIdentifier)"), true)
+    }
+
+    func testJobsWhoseWorkerDiedWithTheCoordinatorAreRequeuedAfterTheReclaimGrace() throws {
+        let harness = try Harness(jobs: [checkpointed("survivor", epochs: 8, epochSeconds: 0.2)])
+        let first = try harness.startCoordinator()
+        let worker = try harness.startWorker()
+        let checkpoint = harness.runDirectory.appendingPathComponent("jobs/survivor/checkpoint.json")
+        XCTAssertTrue(harness.wait(10) { FileManager.default.fileExists(atPath: checkpoint.path) })
+        kill(worker.processIdentifier, SIGKILL)
+        kill(first.processIdentifier, SIGKILL)
+        XCTAssertNotNil(harness.exitStatus(first, timeout: 5))
+        let second = try harness.startCoordinator(["--reclaim-grace-ms", "300", "--max-attempts", "1"])
+        try harness.startWorker()
+        XCTAssertEqual(harness.exitStatus(second, timeout: 20), 0, harness.log("coordinator"))
+        let requeued = try XCTUnwrap(harness.journal.first { $0.kind == .attemptFailed })
+        XCTAssertEqual(requeued.counts, false, "a coordinator restart does not use up an attempt")
+        XCTAssertTrue(requeued.reason?.contains("not reclaimed") ?? false, requeued.reason ?? "")
+        XCTAssertEqual(harness.results.map(\.attempt), [2])
+        XCTAssertGreaterThanOrEqual(harness.results.first?.rows.first?["resumedFromEpoch"]?.number ?? 0, 1)
+    }
+
     func testAJobThatNeverYieldsDoesNotStopTheHeartbeats() throws {
         // Two spinning jobs on two workers keep both cores busy for 10 heartbeat intervals.
         let jobs = [JobSpec(id: "spin-1", method: "test.spin", fold: 0, seed: 0, settings: ["seconds": 1.0]),
