@@ -29,7 +29,6 @@ public final class JSONLinesResultSink: ResultSink, @unchecked Sendable {
     public init(url: URL) {
         self.url = url
         encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
     }
 
     deinit { if descriptor >= 0 { close(descriptor) } }
