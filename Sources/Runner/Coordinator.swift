@@ -35,7 +35,9 @@ public struct CoordinatorConfiguration: Sendable {
 public struct RunSummary: Sendable, Hashable {
     /// Whether every job is done or failed (false: the coordinator was stopped first).
     public var finished: Bool
+    /// Jobs done.
     public var done: Int
+    /// Jobs given up after their attempts, with the reasons.
     public var failed: [JobStatus]
 }
 
@@ -381,8 +383,7 @@ private final class CoordinatorLoop {
             if received.sourceDescriptor >= 0 { sessionByDescriptor[received.sourceDescriptor] = id }
             logger.info("worker \(hello.name) joined (\(hello.threads) threads, sparseseg \(hello.software)\(received.userID.map { ", key \($0)" } ?? ""))")
             onEvent(.workerJoined(hello.name))
-            send(.welcome(Welcome(heartbeatMilliseconds: Int(interval.components.seconds * 1000 + interval.components.attoseconds / 1_000_000_000_000_000),
-                                  liveness: configuration.liveness)), to: id)
+            send(.welcome(Welcome(heartbeatMilliseconds: Int((interval / .milliseconds(1)).rounded()), liveness: configuration.liveness)), to: id)
             if let claim = hello.current { try reclaim(claim, by: id) }
             statusDirty = true
         case .heartbeat(let heartbeat):

@@ -40,9 +40,11 @@ public struct JobSpec: Sendable, Hashable, Codable {
 public struct JobProgress: Sendable, Hashable, Codable {
     /// Epochs completed so far and the total.
     public var epoch: Int?
+    /// The number of epochs of the job.
     public var epochs: Int?
     /// Steps completed in the current epoch (or overall) and the total.
     public var step: Int?
+    /// The number of steps per epoch (or of the job).
     public var steps: Int?
     /// The latest training loss.
     public var loss: Double?
@@ -81,10 +83,15 @@ public struct JobOutput: Sendable, Hashable, Codable {
 /// A finished job as the coordinator records it: one line of RUN_DIR/results.jsonl and the
 /// payload of the journal's "done" record.
 public struct CompletedJob: Sendable, Hashable, Codable {
+    /// The job id.
     public var job: String
+    /// The attempt that produced the result.
     public var attempt: Int
+    /// The job's method.
     public var method: String
+    /// The job's cross-validation fold.
     public var fold: Int
+    /// The job's seed.
     public var seed: UInt64
     /// The job's per-case rows.
     public var rows: [JSONValue]
@@ -94,9 +101,11 @@ public struct CompletedJob: Sendable, Hashable, Codable {
     public var seconds: Double
     /// Start and end of the job on the worker, seconds since 1970.
     public var startedAt: Double
+    /// End of the job on the worker, seconds since 1970.
     public var finishedAt: Double
     /// The worker's name (host:pid) and host.
     public var worker: String
+    /// The worker's host.
     public var host: String
 
     /// A completed job.
@@ -119,7 +128,9 @@ public struct CompletedJob: Sendable, Hashable, Codable {
 
 /// An error in a jobs file or a job, naming where it is.
 public struct JobError: Error, CustomStringConvertible, Sendable {
+    /// The message, naming the file, job or field at fault.
     public let description: String
+    /// An error with its message.
     public init(_ description: String) { self.description = description }
 }
 

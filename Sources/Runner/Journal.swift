@@ -20,14 +20,21 @@ public struct JournalRecord: Sendable, Hashable, Codable {
 
     /// The journal format version.
     public var v: Int = 1
+    /// What changed.
     public var kind: Kind
     /// Seconds since 1970 when the change happened.
     public var time: Double
+    /// The job, for `job` records.
     public var spec: JobSpec?
+    /// The job and attempt the change concerns.
     public var claim: JobClaim?
+    /// The worker (host:pid), for `assigned`, `adopted` and `done`.
     public var worker: String?
+    /// The result, for `done`.
     public var result: CompletedJob?
+    /// Why the attempt ended, for `attemptFailed`.
     public var reason: String?
+    /// Whether the attempt counts as a failure, for `attemptFailed`.
     public var counts: Bool?
 
     init(kind: Kind, spec: JobSpec? = nil, claim: JobClaim? = nil, worker: String? = nil, result: CompletedJob? = nil,

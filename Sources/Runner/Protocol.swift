@@ -14,8 +14,11 @@ public enum WireProtocol {
 
 /// A job as a worker claims it: which job and which attempt.
 public struct JobClaim: Sendable, Hashable, Codable {
+    /// The job id.
     public var job: String
+    /// The attempt number, from 1.
     public var attempt: Int
+    /// A claim on `attempt` of `job`.
     public init(job: String, attempt: Int) {
         self.job = job
         self.attempt = attempt
@@ -28,12 +31,14 @@ public struct Hello: Sendable, Hashable, Codable {
     public var software: String
     /// The worker's host name and process id; "host:pid" names the worker.
     public var host: String
+    /// The worker's process id.
     public var pid: Int32
     /// Threads the worker gives each job.
     public var threads: Int
     /// The job the worker is still running or holds a result for, after a reconnection.
     public var current: JobClaim?
 
+    /// A hello.
     public init(software: String, host: String, pid: Int32, threads: Int, current: JobClaim?) {
         self.software = software
         self.host = host
@@ -48,8 +53,11 @@ public struct Hello: Sendable, Hashable, Codable {
 
 /// Both ways, every heartbeat interval. From a worker it carries its job and progress.
 public struct Heartbeat: Sendable, Hashable, Codable {
+    /// The job the sender is running, if any.
     public var current: JobClaim?
+    /// The job's latest progress.
     public var progress: JobProgress?
+    /// A heartbeat; the coordinator's carries nothing.
     public init(current: JobClaim? = nil, progress: JobProgress? = nil) {
         self.current = current
         self.progress = progress
@@ -58,8 +66,11 @@ public struct Heartbeat: Sendable, Hashable, Codable {
 
 /// Coordinator -> worker, the reply to hello: the heartbeat settings the worker must follow.
 public struct Welcome: Sendable, Hashable, Codable {
+    /// The heartbeat interval the worker must use.
     public var heartbeatMilliseconds: Int
+    /// Silent intervals after which the worker reconnects.
     public var liveness: Int
+    /// A welcome.
     public init(heartbeatMilliseconds: Int, liveness: Int) {
         self.heartbeatMilliseconds = heartbeatMilliseconds
         self.liveness = liveness
@@ -68,12 +79,15 @@ public struct Welcome: Sendable, Hashable, Codable {
 
 /// Coordinator -> worker: run this job.
 public struct Assignment: Sendable, Hashable, Codable {
+    /// The job to run.
     public var job: JobSpec
+    /// The attempt number, from 1.
     public var attempt: Int
     /// The coordinator's run directory; a worker sharing the file system (NFS) works in
     /// `runDirectory/jobs/<id>` so that a retried job finds its checkpoints.
     public var runDirectory: String
 
+    /// An assignment.
     public init(job: JobSpec, attempt: Int, runDirectory: String) {
         self.job = job
         self.attempt = attempt
@@ -83,15 +97,21 @@ public struct Assignment: Sendable, Hashable, Codable {
 
 /// Worker -> coordinator: a job finished.
 public struct ResultMessage: Sendable, Hashable, Codable {
+    /// The job and attempt concerned.
     public var claim: JobClaim
+    /// What the job produced.
     public var output: JobOutput
+    /// Start of the job on the worker, seconds since 1970.
     public var startedAt: Double
+    /// End of the job on the worker, seconds since 1970.
     public var finishedAt: Double
     /// The worker's name (host:pid) and host, so that a result arriving on a connection the
     /// coordinator does not know yet still names its worker.
     public var worker: String
+    /// The worker's host.
     public var host: String
 
+    /// A result.
     public init(claim: JobClaim, output: JobOutput, startedAt: Double, finishedAt: Double, worker: String, host: String) {
         self.claim = claim
         self.output = output
@@ -105,10 +125,14 @@ public struct ResultMessage: Sendable, Hashable, Codable {
 /// Worker -> coordinator: a job failed (the executor threw) or was abandoned (the worker is
 /// stopping; the job is requeued at once and the attempt does not count as a failure).
 public struct FailureMessage: Sendable, Hashable, Codable {
+    /// The job and attempt concerned.
     public var claim: JobClaim
+    /// Why, for people.
     public var reason: String
+    /// True when the worker is stopping (the attempt does not count).
     public var abandoned: Bool
 
+    /// A failure report.
     public init(claim: JobClaim, reason: String, abandoned: Bool) {
         self.claim = claim
         self.reason = reason
@@ -119,8 +143,11 @@ public struct FailureMessage: Sendable, Hashable, Codable {
 /// Coordinator -> worker: the coordinator holds the result or failure of this claim; the
 /// worker may forget it. `accepted` is false when it was late or a duplicate.
 public struct Ack: Sendable, Hashable, Codable {
+    /// The job and attempt concerned.
     public var claim: JobClaim
+    /// Whether the outcome was recorded (false: late or duplicate).
     public var accepted: Bool
+    /// An acknowledgement.
     public init(claim: JobClaim, accepted: Bool) {
         self.claim = claim
         self.accepted = accepted
@@ -129,8 +156,11 @@ public struct Ack: Sendable, Hashable, Codable {
 
 /// Coordinator -> worker: stop working on this claim (it was given to another worker).
 public struct Cancel: Sendable, Hashable, Codable {
+    /// The job and attempt concerned.
     public var claim: JobClaim
+    /// Why, for people.
     public var reason: String
+    /// A cancellation.
     public init(claim: JobClaim, reason: String) {
         self.claim = claim
         self.reason = reason
@@ -139,12 +169,15 @@ public struct Cancel: Sendable, Hashable, Codable {
 
 /// A plain reason, for shutdown.
 public struct Reason: Sendable, Hashable, Codable {
+    /// Why, for people.
     public var reason: String
+    /// A reason.
     public init(_ reason: String) { self.reason = reason }
 }
 
 /// Nothing; the body of bodiless messages.
 public struct Empty: Sendable, Hashable, Codable {
+    /// Nothing.
     public init() {}
 }
 
@@ -305,6 +338,7 @@ public struct RunStatus: Sendable, Hashable, Codable {
     /// The connected workers.
     public var workers: [WorkerStatus]
 
+    /// A status.
     public init(jobs: [JobStatus], workers: [WorkerStatus]) {
         self.jobs = jobs
         self.workers = workers
@@ -323,19 +357,26 @@ public enum JobState: String, Sendable, Hashable, Codable {
 
 /// One job in a ``RunStatus``.
 public struct JobStatus: Sendable, Hashable, Codable {
+    /// The job id.
     public var id: String
+    /// The job's method.
     public var method: String
+    /// The job's fold.
     public var fold: Int
+    /// Where the job stands.
     public var state: JobState
     /// The current (or last) attempt, 0 before the first.
     public var attempt: Int
+    /// The worker running it, or the one that finished it.
     public var worker: String?
+    /// The job's latest progress.
     public var progress: JobProgress?
     /// Why earlier attempts failed.
     public var failures: [String]
     /// Seconds since the current attempt started, while running.
     public var runningSeconds: Double?
 
+    /// A job's status.
     public init(id: String, method: String, fold: Int, state: JobState, attempt: Int, worker: String?, progress: JobProgress?,
                 failures: [String], runningSeconds: Double?) {
         self.id = id
@@ -352,9 +393,13 @@ public struct JobStatus: Sendable, Hashable, Codable {
 
 /// One connected worker in a ``RunStatus``.
 public struct WorkerStatus: Sendable, Hashable, Codable {
+    /// The worker's name, host:pid.
     public var name: String
+    /// Threads per job.
     public var threads: Int
+    /// The job it runs, if any.
     public var job: String?
+    /// A worker's status.
     public init(name: String, threads: Int, job: String?) {
         self.name = name
         self.threads = threads

@@ -5,7 +5,9 @@
 public struct Scheduler: Sendable {
     /// One job and where it stands.
     public struct Entry: Sendable, Hashable {
+        /// The job.
         public var spec: JobSpec
+        /// Where it stands.
         public var state: JobState
         /// The highest attempt number handed out so far (0 before the first).
         public var attempt: Int
@@ -13,6 +15,7 @@ public struct Scheduler: Sendable {
         public var worker: String?
         /// Reasons of the attempts that counted as failures.
         public var failures: [String]
+        /// The result, once done.
         public var result: CompletedJob?
         /// Scheduling position: 0 is the most expensive job.
         var rank: Int

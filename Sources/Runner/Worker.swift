@@ -10,6 +10,7 @@ public struct WorkerConfiguration: Sendable {
     public var threads = 1
     /// Heartbeat interval and liveness until the coordinator's welcome replaces them.
     public var heartbeatInterval: Duration = .seconds(1)
+    /// Silent intervals after which the worker reconnects.
     public var liveness = 3
     /// Encryption and authentication.
     public var security: ClientSecurity = .plaintext
