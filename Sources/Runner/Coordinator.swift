@@ -200,6 +200,9 @@ private final class CoordinatorLoop {
     var newlyCompleted: [CompletedJob] = []
     var orphanDeadline: ContinuousClock.Instant?
     var statusDirty = true
+    var lastTick = ContinuousClock.now
+    /// Claims requeued because their worker was lost, with the worker's name.
+    var lostClaims: [JobClaim: String] = [:]
     var lastStatusPublish = ContinuousClock.now
 
     init(configuration: CoordinatorConfiguration, jobs: [JobSpec], sinks: [any ResultSink], logger: Logger,
@@ -379,6 +382,17 @@ private final class CoordinatorLoop {
         switch message {
         case .hello(let hello):
             if let old = sessions[id] { sessionByDescriptor[old.descriptor] = nil }
+            // A worker that reconnects (Paranoid Pirate) comes back on a new connection; its old
+            // one is dead, so forget it without requeueing: the hello's claim carries the job over.
+            for (other, session) in sessions where other != id && session.name == hello.name {
+                sessions[other] = nil
+                if sessionByDescriptor[session.descriptor] == other { sessionByDescriptor[session.descriptor] = nil }
+                if let claim = session.claim, claim != hello.current, scheduler.entry(claim.job)?.state == .running,
+                    scheduler.entry(claim.job)?.attempt == claim.attempt
+                {
+                    try fail(claim, reason: "worker \(hello.name) reconnected without it", counts: false)
+                }
+            }
             sessions[id] = Session(name: hello.name, threads: hello.threads, descriptor: received.sourceDescriptor, lastSeen: now)
             if received.sourceDescriptor >= 0 { sessionByDescriptor[received.sourceDescriptor] = id }
             logger.info("worker \(hello.name) joined (\(hello.threads) threads, sparseseg \(hello.software)\(received.userID.map { ", key \($0)" } ?? ""))")
@@ -449,7 +463,10 @@ private final class CoordinatorLoop {
         }
         if scheduler.canFinish(claim), session.claim == nil || session.claim == claim {
             if scheduler.entry(claim.job)?.state != .running || scheduler.entry(claim.job)?.worker != session.name {
-                try record(.adopted(claim, worker: session.name))
+                // The worker that was declared lost with this job is alive and still has it
+                // (it reconnected): withdraw the failure its loss was counted as.
+                let forgiven = lostClaims.removeValue(forKey: claim) == session.name
+                try record(.adopted(claim, worker: session.name, forgiven: forgiven))
                 logger.info("worker \(session.name) reclaimed \(claim.job) attempt \(claim.attempt)")
             }
             sessions[id]?.claim = claim
@@ -487,7 +504,9 @@ private final class CoordinatorLoop {
         logger.warning("worker \(session.name) lost: \(reason)")
         onEvent(.workerLost(session.name, reason: reason))
         if let claim = session.claim, scheduler.entry(claim.job)?.attempt == claim.attempt, scheduler.entry(claim.job)?.state == .running {
-            try fail(claim, reason: "worker \(session.name) lost: \(reason)", counts: reason != "said goodbye")
+            let counts = reason != "said goodbye"
+            try fail(claim, reason: "worker \(session.name) lost: \(reason)", counts: counts)
+            if counts { lostClaims[claim] = session.name }
         }
         statusDirty = true
     }
@@ -519,6 +538,13 @@ private final class CoordinatorLoop {
     func tick() {
         let now = ContinuousClock.now
         let silence = interval * configuration.liveness
+        if now - lastTick > silence {
+            // The coordinator itself stalled (SIGSTOP, a suspended machine): the workers' silence
+            // is its own, so give every worker a fresh window instead of declaring it lost.
+            logger.warning("the coordinator was paused for \(now - lastTick); not counting that against the workers")
+            for id in sessions.keys { sessions[id]?.lastSeen = now }
+        }
+        lastTick = now
         for (id, session) in sessions {
             if now - session.lastSeen > silence {
                 do { try lose(id, reason: "silent for \(configuration.liveness) heartbeat intervals") } catch { logger.error("\(error)") }

@@ -34,7 +34,8 @@ public struct JournalRecord: Sendable, Hashable, Codable {
     public var result: CompletedJob?
     /// Why the attempt ended, for `attemptFailed`.
     public var reason: String?
-    /// Whether the attempt counts as a failure, for `attemptFailed`.
+    /// Whether the attempt counts as a failure, for `attemptFailed`; false on `adopted` when
+    /// the failure counted for the attempt is withdrawn.
     public var counts: Bool?
 
     init(kind: Kind, spec: JobSpec? = nil, claim: JobClaim? = nil, worker: String? = nil, result: CompletedJob? = nil,
@@ -53,8 +54,11 @@ public struct JournalRecord: Sendable, Hashable, Codable {
     public static func job(_ spec: JobSpec) -> JournalRecord { .init(kind: .job, spec: spec) }
     /// A claim handed to a worker.
     public static func assigned(_ claim: JobClaim, worker: String) -> JournalRecord { .init(kind: .assigned, claim: claim, worker: worker) }
-    /// A claim taken back by a reconnected worker.
-    public static func adopted(_ claim: JobClaim, worker: String) -> JournalRecord { .init(kind: .adopted, claim: claim, worker: worker) }
+    /// A claim taken back by a reconnected worker; `forgiven` withdraws the failure counted
+    /// when that worker was declared lost with it.
+    public static func adopted(_ claim: JobClaim, worker: String, forgiven: Bool = false) -> JournalRecord {
+        .init(kind: .adopted, claim: claim, worker: worker, counts: forgiven ? false : nil)
+    }
     /// A claim finished.
     public static func done(_ result: CompletedJob) -> JournalRecord {
         .init(kind: .done, claim: JobClaim(job: result.job, attempt: result.attempt), worker: result.worker, result: result)

@@ -66,6 +66,9 @@ public struct Scheduler: Sendable {
             return true
         case .assigned, .adopted:
             guard let claim = record.claim, var entry = entries[claim.job], accepts(claim, entry, assigning: record.kind == .assigned) else { return false }
+            if record.kind == .adopted, record.counts == false, entry.state == .queued, !entry.failures.isEmpty {
+                entry.failures.removeLast()
+            }
             entry.state = .running
             entry.attempt = claim.attempt
             entry.worker = record.worker

@@ -84,12 +84,11 @@ final class ClusterTests: XCTestCase {
         XCTAssertEqual(harness.exitStatus(second, timeout: 30), 0, harness.log("coordinator"))
         assertEachDoneOnce(harness, jobs.map(\.id))
         XCTAssertTrue(harness.log("coordinator").contains("resumed"), harness.log("coordinator"))
-        // Jobs running at the kill were taken back by the workers that were running them,
-        // rather than started again elsewhere.
-        let orphaned = Set(harness.journal.prefix { _ in true }.filter { $0.kind == .assigned }.compactMap(\.claim))
+        // Every assignment ended, in a result or a requeue. (A job journaled as assigned but
+        // killed before the message left is requeued after the reclaim grace: no worker has it.)
+        let orphaned = Set(harness.journal.filter { $0.kind == .assigned }.compactMap(\.claim))
             .subtracting(harness.journal.filter { $0.kind == .done || $0.kind == .attemptFailed }.compactMap(\.claim))
         XCTAssertTrue(orphaned.isEmpty, "every assignment ended: \(orphaned)")
-        XCTAssertTrue(harness.journal.contains { $0.kind == .adopted }, harness.log("coordinator"))
     }
 
     // (d)
@@ -204,6 +203,27 @@ final class ClusterTests: XCTestCase {
         XCTAssertTrue(requeued.reason?.contains("not reclaimed") ?? false, requeued.reason ?? "")
         XCTAssertEqual(harness.results.map(\.attempt), [2])
         XCTAssertGreaterThanOrEqual(harness.results.first?.rows.first?["resumedFromEpoch"]?.number ?? 0, 1)
+    }
+
+    func testAWorkerReconnectsToAStalledCoordinatorAndKeepsItsJob() throws {
+        let harness = try Harness(jobs: [sleeping("patient", 1.2)])
+        let coordinator = try harness.startCoordinator()
+        try harness.startWorker()
+        XCTAssertTrue(harness.wait(5) { harness.journal.contains { $0.kind == .assigned } })
+        // Longer than the worker's 3 x 100 ms liveness: it gives the connection up and
+        // reconnects with backoff (Paranoid Pirate).
+        XCTAssertEqual(kill(coordinator.processIdentifier, SIGSTOP), 0)
+        XCTAssertTrue(harness.wait(5) { harness.log("worker-1").contains("reconnecting") }, harness.log("worker-1"))
+        Thread.sleep(forTimeInterval: 0.3)
+        XCTAssertEqual(kill(coordinator.processIdentifier, SIGCONT), 0)
+        XCTAssertEqual(harness.exitStatus(coordinator, timeout: 20), 0, harness.log("coordinator"))
+        // Its old connection may be seen closing before its hello on the new one arrives; the
+        // job is then requeued for a moment, but reclaimed with the failure withdrawn.
+        let requeued = harness.journal.filter { $0.kind == .attemptFailed && $0.counts == true }.count
+        let forgiven = harness.journal.filter { $0.kind == .adopted && $0.counts == false }.count
+        XCTAssertEqual(requeued, forgiven, harness.log("coordinator"))
+        XCTAssertEqual(harness.results.map(\.attempt), [1])
+        XCTAssertEqual(harness.completions("patient").count, 1)
     }
 
     func testAJobThatNeverYieldsDoesNotStopTheHeartbeats() throws {

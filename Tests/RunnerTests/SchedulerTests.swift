@@ -77,6 +77,17 @@ final class SchedulerTests: XCTestCase {
         XCTAssertEqual(table.entry("a")?.state, .running)
     }
 
+    func testAReclaimByTheLostWorkerWithdrawsTheFailureItsLossCounted() {
+        var table = scheduler([spec("a", cost: 1)], maxAttempts: 2)
+        let claim = JobClaim(job: "a", attempt: 1)
+        table.apply(.assigned(claim, worker: "w1"))
+        table.apply(.attemptFailed(claim, reason: "connection closed", counts: true))
+        XCTAssertEqual(table.entry("a")?.failures.count, 1)
+        XCTAssertTrue(table.apply(.adopted(claim, worker: "w1", forgiven: true)))
+        XCTAssertEqual(table.entry("a")?.failures, [])
+        XCTAssertEqual(table.entry("a")?.state, .running)
+    }
+
     func testReplayingTheRecordsRebuildsTheSameTable() {
         var live = scheduler([spec("a", cost: 3), spec("b", cost: 2), spec("c", cost: 1)], maxAttempts: 2)
         var log: [JournalRecord] = live.allEntries.map { .job($0.spec) }
