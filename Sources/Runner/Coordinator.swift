@@ -410,6 +410,16 @@ private final class CoordinatorLoop {
                 statusDirty = true
             } else if heartbeat.current == nil {
                 session.busyWith = nil
+                if let claim = session.claim, let assignedAt = session.assignedAt, now - assignedAt > interval * configuration.liveness {
+                    // The assignment never arrived (it went to a connection the worker had
+                    // just given up); the worker is idle, so hand the job out again.
+                    sessions[id] = session
+                    release(claim)
+                    if scheduler.entry(claim.job)?.state == .running, scheduler.entry(claim.job)?.attempt == claim.attempt {
+                        try fail(claim, reason: "worker \(session.name) never received it", counts: false)
+                    }
+                    return
+                }
             } else if let current = heartbeat.current, session.claim == nil, current != session.busyWith {
                 sessions[id] = session
                 try reclaim(current, by: id)
@@ -458,6 +468,7 @@ private final class CoordinatorLoop {
     /// attempt, otherwise tell the worker to drop it.
     func reclaim(_ claim: JobClaim, by id: [UInt8]) throws {
         guard let session = sessions[id] else { return }
+        logger.debug("claim \(claim.job) attempt \(claim.attempt) by \(session.name): job \(String(describing: scheduler.entry(claim.job)?.state)) attempt \(scheduler.entry(claim.job)?.attempt ?? -1)")
         if let holder = sessions.first(where: { $0.value.claim == claim })?.key, holder != id {
             sessions[holder]?.claim = nil  // an old connection of the same worker
         }

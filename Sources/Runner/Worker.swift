@@ -260,7 +260,8 @@ private final class WorkerLoop {
             finishJobIfDone()
             let now = ContinuousClock.now
             if now >= nextHeartbeat {
-                let current = running.map(\.claim)
+                // A finished job whose result awaits its ack is still this worker's.
+                let current = running.map(\.claim) ?? pending?.claim
                 send(.heartbeat(Heartbeat(current: current, progress: running?.context.progress)))
                 nextHeartbeat = now + interval
             }
