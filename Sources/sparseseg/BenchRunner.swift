@@ -24,17 +24,24 @@ struct BenchRunner: AsyncParsableCommand {
     @Option(help: "Where the benchmark's run directories (with their fsync'd journals) go; a tmpfs such as /dev/shm measures the runner without the disk.")
     var directory = FileManager.default.temporaryDirectory.path
 
-    @Flag(help: "One JSON object per line: workers, jobs_per_s, rtt_ms.")
+    @Flag(help: "One JSON object per line: workers, jobs_per_s, rtt_ms (and fsync_ms, the reference).")
     var json = false
 
     static let rayJobsPerSecond = 1950.0, rayRoundTripMilliseconds = 1.5
 
     func run() async throws {
         guard jobs > 0, workers.allSatisfy({ $0 > 0 }) else { throw ValidationError("--jobs and --workers must be positive") }
+        // Each job commits the journal once (fdatasync), so the file system bounds what the
+        // runner can do; measure it here, in the same run, as the reference.
+        let fsync = try DiskProbe.fdatasyncLatency(in: URL(fileURLWithPath: directory)) / .milliseconds(1)
+        if !json {
+            print(String(format: "reference: fdatasync of a journal line in %@ takes %.3f ms (median)", directory, fsync))
+        }
         for count in workers {
             let measurement = try await measure(workers: count)
             if json {
-                print(String(format: "{\"workers\": %d, \"jobs_per_s\": %.1f, \"rtt_ms\": %.3f}", count, measurement.jobsPerSecond, measurement.roundTripMilliseconds))
+                print(String(format: "{\"workers\": %d, \"jobs_per_s\": %.1f, \"rtt_ms\": %.3f, \"fsync_ms\": %.3f}",
+                             count, measurement.jobsPerSecond, measurement.roundTripMilliseconds, fsync))
             } else {
                 print(String(format: "%d worker(s): %7.0f jobs/s (%.2fx Ray's %.0f/s), round trip %.3f ms (Ray %.1f ms: %.2fx shorter)",
                              count, measurement.jobsPerSecond, measurement.jobsPerSecond / Self.rayJobsPerSecond, Self.rayJobsPerSecond,
