@@ -18,6 +18,13 @@ final class JobsFileTests: XCTestCase {
         XCTAssertEqual(try load(String(decoding: try JobsFile.encode(jobs), as: UTF8.self)), jobs)
     }
 
+    func testSettingsKeepEveryKindOfJSONValue() throws {
+        let text = #"{"jobs": [{"id": "a", "method": "m", "fold": 1, "seed": 1, "settings": {"n": null, "t": true, "f": false, "x": 0.5, "i": 3, "s": "1", "l": [1, "a", [false]], "o": {"k": {}}}}]}"#
+        let settings = try XCTUnwrap(try load(text).first?.settings)
+        XCTAssertEqual(settings, ["n": nil, "t": true, "f": false, "x": 0.5, "i": 3, "s": "1", "l": [1, "a", [false]], "o": ["k": [:]]])
+        XCTAssertEqual(settings.strings().map(\.path), ["l[1]", "s"])
+    }
+
     func testErrorsNameTheFileAndTheFault() {
         func message(_ text: String) -> String {
             do { _ = try load(text); return "" } catch { return "\(error)" }
