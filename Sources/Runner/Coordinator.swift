@@ -583,7 +583,8 @@ private final class CoordinatorLoop {
             sessions[id]?.claim = claim
             sessions[id]?.assignedAt = .now
             sessions[id]?.progress = nil
-            send(.assign(Assignment(job: spec, attempt: claim.attempt, runDirectory: runDirectoryPath)), to: id)
+            send(.assign(Assignment(job: spec, attempt: claim.attempt, runDirectory: runDirectoryPath,
+                                    datasetDirectories: configuration.allowedPathRoots)), to: id)
             logger.debug("assigned \(spec.id) attempt \(claim.attempt) to \(session.name)")
             onEvent(.assigned(claim, worker: session.name))
         }

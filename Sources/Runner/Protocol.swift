@@ -86,12 +86,15 @@ public struct Assignment: Sendable, Hashable, Codable {
     /// The coordinator's run directory; a worker sharing the file system (NFS) works in
     /// `runDirectory/jobs/<id>` so that a retried job finds its checkpoints.
     public var runDirectory: String
+    /// The dataset directories job settings may name besides the run directory.
+    public var datasetDirectories: [String]
 
     /// An assignment.
-    public init(job: JobSpec, attempt: Int, runDirectory: String) {
+    public init(job: JobSpec, attempt: Int, runDirectory: String, datasetDirectories: [String] = []) {
         self.job = job
         self.attempt = attempt
         self.runDirectory = runDirectory
+        self.datasetDirectories = datasetDirectories
     }
 }
 

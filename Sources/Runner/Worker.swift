@@ -333,8 +333,10 @@ private final class WorkerLoop {
         }
         let directory = jobDirectory(for: assignment)
         do {
-            // The worker checks paths too: it must not trust a coordinator with its files.
-            try SettingsValidator(allowedRoots: [directory.deletingLastPathComponent().deletingLastPathComponent().path]).validate(job)
+            // The worker checks paths too, so that a job never writes outside the run
+            // directory as this machine sees it, or the dataset, whatever sent it.
+            let roots = [directory.deletingLastPathComponent().deletingLastPathComponent().path, assignment.runDirectory] + assignment.datasetDirectories
+            try SettingsValidator(allowedRoots: roots).validate(job)
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
             return failure("\(error)")
