@@ -40,13 +40,13 @@ func randomTensor(_ shape: [Int], seed: UInt64, std: Float = 1) -> Tensor {
 /// Checks input and parameter gradients of a layer through `forward` / `backward` closures.
 func assertLayerGradients(
     input x: Tensor, parameters: [Parameter], forward: (Tensor, Bool) -> Tensor, backward: (Tensor) -> Tensor,
-    tolerance: Double = 2e-3, _ label: String, file: StaticString = #filePath, line: UInt = #line
+    step: Float = 1e-2, tolerance: Double = 2e-3, _ label: String, file: StaticString = #filePath, line: UInt = #line
 ) {
     let y = forward(x, true)
     let dy = randomTensor(y.shape, seed: 99)
     for p in parameters { p.zeroGradient() }
     let dx = backward(dy)
-    assertGradient(of: { weightedSum(forward($0, false), dy) }, at: x, analytic: dx, tolerance: tolerance,
+    assertGradient(of: { weightedSum(forward($0, false), dy) }, at: x, analytic: dx, step: step, tolerance: tolerance,
                    "\(label) input", file: file, line: line)
     for p in parameters {
         let saved = p.value
@@ -54,6 +54,6 @@ func assertLayerGradients(
             p.value = v
             defer { p.value = saved }
             return weightedSum(forward(x, false), dy)
-        }, at: saved, analytic: p.gradient, tolerance: tolerance, "\(label) \(p.name)", file: file, line: line)
+        }, at: saved, analytic: p.gradient, step: step, tolerance: tolerance, "\(label) \(p.name)", file: file, line: line)
     }
 }
