@@ -13,7 +13,7 @@ public protocol Optimiser: AnyObject {
     var stepCount: Int { get set }
     /// Applies one update from the current gradients (it does not zero them).
     func step()
-    /// Named state tensors (for example `m/<parameter>`), in a stable order.
+    /// Named state tensors (for example `m.<parameter name>`), in a stable order.
     var state: [(name: String, value: Tensor)] { get }
     /// Restores state saved from ``state``; throws if a name or shape does not match.
     func restore(_ state: [String: Tensor]) throws
@@ -66,13 +66,13 @@ public final class Adam: Optimiser {
     }
 
     public var state: [(name: String, value: Tensor)] {
-        zip(parameters, m).map { ("m/" + $0.name, Tensor(shape: $0.value.shape, scalars: $1)) }
-            + zip(parameters, v).map { ("v/" + $0.name, Tensor(shape: $0.value.shape, scalars: $1)) }
+        zip(parameters, m).map { ("m." + $0.name, Tensor(shape: $0.value.shape, scalars: $1)) }
+            + zip(parameters, v).map { ("v." + $0.name, Tensor(shape: $0.value.shape, scalars: $1)) }
     }
 
     public func restore(_ state: [String: Tensor]) throws {
-        m = try restoreMoments(state, prefix: "m/", parameters)
-        v = try restoreMoments(state, prefix: "v/", parameters)
+        m = try restoreMoments(state, prefix: "m.", parameters)
+        v = try restoreMoments(state, prefix: "v.", parameters)
     }
 }
 
@@ -113,11 +113,11 @@ public final class SGD: Optimiser {
     }
 
     public var state: [(name: String, value: Tensor)] {
-        zip(parameters, velocity).map { ("momentum/" + $0.name, Tensor(shape: $0.value.shape, scalars: $1)) }
+        zip(parameters, velocity).map { ("momentum." + $0.name, Tensor(shape: $0.value.shape, scalars: $1)) }
     }
 
     public func restore(_ state: [String: Tensor]) throws {
-        velocity = try restoreMoments(state, prefix: "momentum/", parameters)
+        velocity = try restoreMoments(state, prefix: "momentum.", parameters)
     }
 }
 
