@@ -68,18 +68,8 @@ final class NetworkTests: XCTestCase {
         let net = UNet(configuration: UNetConfiguration(widths: [8, 16, 32], encoderDropout: [0.05, 0.1, 0.2]), seed: 11)
         let (images, labels) = disks(batch: 2, size: 16)
         let adam = Adam(parameters: net.parameters, learningRate: 1e-2)
-        var first: Float = 0, last: Float = 0
-        for step in 0..<120 {
-            let logits = net.forward(images, recording: true)
-            let p = Softmax.forward(logits)
-            let dice = Losses.dice(probabilities: p, labels: labels)
-            let ce = Losses.crossEntropy(logits: logits, labels: labels)
-            net.zeroGradients()
-            net.backward(Ops.add(Softmax.backward(dice.gradient, probabilities: p), ce.gradient))
-            adam.step()
-            if step == 0 { first = dice.value + ce.value }
-            last = dice.value + ce.value
-        }
+        let losses = (0..<120).map { _ in trainStep(net, adam, images, labels) }
+        let (first, last) = (losses[0], losses[119])
         XCTAssertLessThan(last, first / 10, "loss \(first) -> \(last)")
     }
 
