@@ -67,7 +67,7 @@ public enum CoreBenchmark {
             let net = UNet(seed: 1)
             let adam = Adam(parameters: net.parameters, learningRate: 1e-4)
             let (images, labels) = syntheticBatch(batch: 4, size: size)
-            let ms = median(steps) { unetTrainStep(net, adam, images, labels) }
+            let ms = median(steps) { net.trainStep(images: images, labels: labels, optimiser: adam) }
             return (ms, 3 * net.forwardFLOPs(batch: 4, height: size, width: size) / 1e9)
         case "unet128-infer":
             let net = UNet(seed: 1)
@@ -92,16 +92,6 @@ public enum CoreBenchmark {
         default:
             preconditionFailure("CoreBenchmark: unknown case \(name); known: \(caseNames)")
         }
-    }
-
-    private static func unetTrainStep(_ net: UNet, _ adam: Adam, _ images: Tensor, _ labels: [Int32]) {
-        let logits = net.forward(images, recording: true)
-        let p = Softmax.forward(logits)
-        let dice = Losses.dice(probabilities: p, labels: labels)
-        let ce = Losses.crossEntropy(logits: logits, labels: labels)
-        net.zeroGradients()
-        net.backward(Ops.add(Softmax.backward(dice.gradient, probabilities: p), ce.gradient))
-        adam.step()
     }
 
     /// Median wall-clock milliseconds of `steps` calls after one warm-up call.

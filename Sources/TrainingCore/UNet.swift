@@ -204,3 +204,28 @@ public final class UNet: Module {
         return total + head.forwardFLOPs(batch: batch, height: height, width: width)
     }
 }
+
+extension UNet {
+    /// The supervised loss of methods.md, Dice + gamma * CE, on `logits [B, K, H, W]` against
+    /// `labels [B*H*W]`: its value and the gradient with respect to the logits.
+    public static func diceCrossEntropy(logits: Tensor, labels: [Int32], gamma: Float = 1) -> LossGradient {
+        let p = Softmax.forward(logits)
+        let dice = Losses.dice(probabilities: p, labels: labels)
+        let ce = Losses.crossEntropy(logits: logits, labels: labels)
+        let gradient = Ops.add(Softmax.backward(dice.gradient, probabilities: p), Ops.scale(ce.gradient, by: gamma))
+        return LossGradient(value: dice.value + gamma * ce.value, gradient: gradient)
+    }
+
+    /// One supervised training step in training mode: forward, Dice + gamma * CE, backward
+    /// (gradients zeroed first), optimiser step. Returns the loss before the step.
+    @discardableResult
+    public func trainStep(images: Tensor, labels: [Int32], optimiser: any Optimiser, gamma: Float = 1) -> Float {
+        setTraining(true)
+        let logits = forward(images, recording: true)
+        let loss = UNet.diceCrossEntropy(logits: logits, labels: labels, gamma: gamma)
+        zeroGradients()
+        backward(loss.gradient)
+        optimiser.step()
+        return loss.value
+    }
+}

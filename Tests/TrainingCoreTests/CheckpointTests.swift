@@ -4,17 +4,8 @@ import XCTest
 
 @testable import TrainingCore
 
-/// One U-Net training step (Dice + CE, Adam), as Methods will run it.
 func trainStep(_ net: UNet, _ optimiser: any Optimiser, _ images: Tensor, _ labels: [Int32]) -> Float {
-    net.setTraining(true)
-    let logits = net.forward(images, recording: true)
-    let p = Softmax.forward(logits)
-    let dice = Losses.dice(probabilities: p, labels: labels)
-    let ce = Losses.crossEntropy(logits: logits, labels: labels)
-    net.zeroGradients()
-    net.backward(Ops.add(Softmax.backward(dice.gradient, probabilities: p), ce.gradient))
-    optimiser.step()
-    return dice.value + ce.value
+    net.trainStep(images: images, labels: labels, optimiser: optimiser)
 }
 
 final class CheckpointTests: XCTestCase {

@@ -134,21 +134,7 @@ final class NetworkTests: XCTestCase {
     }
 }
 
-/// Images of disks with random centres and radii and their masks (labels `[B*H*W]`).
+/// Noisy disks and their masks (labels `[B*H*W]`).
 func disks(batch: Int, size: Int, seed: UInt64 = 3) -> (Tensor, [Int32]) {
-    var g = SeededGenerator(seed: seed)
-    var images = Tensor(shape: [batch, 1, size, size])
-    var labels = [Int32](repeating: 0, count: batch * size * size)
-    for b in 0..<batch {
-        let cy = Float(size) * (0.3 + 0.4 * g.uniform()), cx = Float(size) * (0.3 + 0.4 * g.uniform())
-        let r = Float(size) * (0.15 + 0.1 * g.uniform())
-        for y in 0..<size {
-            for x in 0..<size {
-                let inside = (Float(y) - cy) * (Float(y) - cy) + (Float(x) - cx) * (Float(x) - cx) < r * r
-                images[b, 0, y, x] = (inside ? 0.8 : 0.2) + 0.1 * g.normal()
-                labels[(b * size + y) * size + x] = inside ? 1 : 0
-            }
-        }
-    }
-    return (images, labels)
+    CoreBenchmark.syntheticBatch(batch: batch, size: size, seed: seed)
 }
