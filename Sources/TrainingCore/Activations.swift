@@ -15,10 +15,15 @@ public final class LeakyReLU: StatelessLayer {
     public func clearRecords() { records.removeAll() }
 
     public func forward(_ x: Tensor, recording: Bool = false) -> Tensor {
-        var y = x
         let slope = self.slope
-        y.scalars.withUnsafeMutableBufferPointer { ys in
-            for i in ys.indices where ys[i] <= 0 { ys[i] *= slope }
+        // Branch-free select so that the loop vectorises.
+        let y = Tensor(shape: x.shape) { ys in
+            x.scalars.withUnsafeBufferPointer { xs in
+                for i in 0..<xs.count {
+                    let v = xs[i]
+                    ys[i] = v > 0 ? v : v * slope
+                }
+            }
         }
         if recording { records.append(y) }
         return y
@@ -27,14 +32,14 @@ public final class LeakyReLU: StatelessLayer {
     public func backward(_ dy: Tensor) -> Tensor {
         guard let y = records.popLast() else { preconditionFailure("LeakyReLU.backward without a recorded forward") }
         precondition(dy.shape == y.shape, "LeakyReLU.backward: dy \(dy.shape) for \(y.shape)")
-        var dx = dy
         let slope = self.slope
-        dx.scalars.withUnsafeMutableBufferPointer { dxs in
-            y.scalars.withUnsafeBufferPointer { ys in
-                for i in dxs.indices where ys[i] <= 0 { dxs[i] *= slope }
+        return Tensor(shape: dy.shape) { dxs in
+            dy.scalars.withUnsafeBufferPointer { dys in
+                y.scalars.withUnsafeBufferPointer { ys in
+                    for i in 0..<dys.count { dxs[i] = ys[i] > 0 ? dys[i] : dys[i] * slope }
+                }
             }
         }
-        return dx
     }
 }
 

@@ -17,12 +17,17 @@ public final class Conv2d: Module {
     /// `[Cout]`.
     public let bias: Parameter
     private var records: [Tensor] = []
-    /// im2col scratch for one slice, `[Cin*kh*kw, H*W]`, reused across calls.
-    private var columns: [Float] = []
+    /// im2col scratch, shared by the convolutions of one network.
+    private let workspace: ConvolutionWorkspace
 
     /// A convolution initialised as PyTorch's default: weight and bias uniform in
     /// +-1/sqrt(Cin*kh*kw).
-    public init(name: String, inputChannels: Int, outputChannels: Int, kernelSize: Int, generator: inout SeededGenerator) {
+    ///
+    /// Convolutions that never run concurrently (the layers of one network) may share a
+    /// `workspace`, which keeps one im2col buffer instead of one per layer.
+    public init(name: String, inputChannels: Int, outputChannels: Int, kernelSize: Int, generator: inout SeededGenerator,
+                workspace: ConvolutionWorkspace = ConvolutionWorkspace()) {
+        self.workspace = workspace
         precondition(kernelSize % 2 == 1, "Conv2d: odd kernel sizes only (same padding)")
         self.inputChannels = inputChannels
         self.outputChannels = outputChannels
@@ -49,15 +54,15 @@ public final class Conv2d: Module {
         precondition(x.shape.count == 4 && x.channels == inputChannels, "Conv2d: input \(x.shape), expected [B, \(inputChannels), H, W]")
         let (batch, height, width) = (x.batch, x.height, x.width)
         let plane = height * width, depth = inputChannels * kernelSize * kernelSize
-        var y = Tensor(shape: [batch, outputChannels, height, width])
-        if kernelSize > 1 && columns.count < depth * plane { columns = [Float](repeating: 0, count: depth * plane) }
+        workspace.reserve(columns: kernelSize > 1 ? depth * plane : 0, gradients: 0)
         // Hot loop over raw buffers: sgemm takes pointers, and the array accessors would
-        // otherwise re-check bounds for every element of im2col.
-        x.scalars.withUnsafeBufferPointer { xs in
-            y.scalars.withUnsafeMutableBufferPointer { ys in
+        // otherwise re-check bounds for every element of im2col. Every output element is
+        // first set to its bias, so the tensor needs no zero fill.
+        let y = Tensor(shape: [batch, outputChannels, height, width]) { ys in
+            x.scalars.withUnsafeBufferPointer { xs in
                 weight.value.scalars.withUnsafeBufferPointer { w in
                     bias.value.scalars.withUnsafeBufferPointer { bs in
-                        columns.withUnsafeMutableBufferPointer { cols in
+                        workspace.columns.withUnsafeMutableBufferPointer { cols in
                             for b in 0..<batch {
                                 let input = xs.baseAddress! + b * inputChannels * plane
                                 let output = ys.baseAddress! + b * outputChannels * plane
@@ -97,16 +102,15 @@ public final class Conv2d: Module {
         let (batch, height, width) = (x.batch, x.height, x.width)
         let plane = height * width, depth = inputChannels * kernelSize * kernelSize
         var dx = Tensor(shape: inputGradient ? x.shape : [0])
-        var dcolumns = [Float](repeating: 0, count: inputGradient && kernelSize > 1 ? depth * plane : 0)
-        if kernelSize > 1 && columns.count < depth * plane { columns = [Float](repeating: 0, count: depth * plane) }
+        workspace.reserve(columns: kernelSize > 1 ? depth * plane : 0, gradients: inputGradient && kernelSize > 1 ? depth * plane : 0)
         x.scalars.withUnsafeBufferPointer { xs in
             dy.scalars.withUnsafeBufferPointer { dys in
                 dx.scalars.withUnsafeMutableBufferPointer { dxs in
                     weight.value.scalars.withUnsafeBufferPointer { w in
                         weight.gradient.scalars.withUnsafeMutableBufferPointer { dw in
                             bias.gradient.scalars.withUnsafeMutableBufferPointer { db in
-                                columns.withUnsafeMutableBufferPointer { cols in
-                                    dcolumns.withUnsafeMutableBufferPointer { dcols in
+                                workspace.columns.withUnsafeMutableBufferPointer { cols in
+                                    workspace.gradients.withUnsafeMutableBufferPointer { dcols in
                                         for b in 0..<batch {
                                             let input = xs.baseAddress! + b * inputChannels * plane
                                             let grad = dys.baseAddress! + b * outputChannels * plane
@@ -190,6 +194,20 @@ public final class Conv2d: Module {
                 }
             }
         }
+    }
+}
+
+/// Scratch buffers for im2col (`[Cin*kh*kw, H*W]` of one slice) and its gradient, grown on
+/// demand and reused by every convolution that holds it.
+public final class ConvolutionWorkspace {
+    var columns: [Float] = []
+    var gradients: [Float] = []
+
+    public init() {}
+
+    func reserve(columns c: Int, gradients g: Int) {
+        if columns.count < c { columns = [Float](repeating: 0, count: c) }
+        if gradients.count < g { gradients = [Float](repeating: 0, count: g) }
     }
 }
 

@@ -30,8 +30,8 @@ final class ConvActivation: Module {
     let conv: Conv2d
     let activation: LeakyReLU
 
-    init(name: String, inputChannels: Int, outputChannels: Int, slope: Float, generator: inout SeededGenerator) {
-        conv = Conv2d(name: name, inputChannels: inputChannels, outputChannels: outputChannels, kernelSize: 3, generator: &generator)
+    init(name: String, inputChannels: Int, outputChannels: Int, slope: Float, generator: inout SeededGenerator, workspace: ConvolutionWorkspace) {
+        conv = Conv2d(name: name, inputChannels: inputChannels, outputChannels: outputChannels, kernelSize: 3, generator: &generator, workspace: workspace)
         activation = LeakyReLU(slope: slope)
     }
 
@@ -82,25 +82,29 @@ public final class RegistrationNet: Module {
         self.configuration = configuration
         var generator = SeededGenerator(seed: seed).derived("init")
         let slope = configuration.negativeSlope
+        let workspace = ConvolutionWorkspace()
         var channels = 2
         var skipChannels: [Int] = []
         var encoder: [ConvActivation] = []
         for (level, width) in configuration.encoder.enumerated() {
-            encoder.append(ConvActivation(name: "encoder.\(level)", inputChannels: channels, outputChannels: width, slope: slope, generator: &generator))
+            encoder.append(ConvActivation(name: "encoder.\(level)", inputChannels: channels, outputChannels: width, slope: slope, generator: &generator,
+                                         workspace: workspace))
             channels = width
             skipChannels.append(width)
         }
         var decoder: [ConvActivation] = []
         for (level, width) in configuration.decoder.enumerated() {
-            decoder.append(ConvActivation(name: "decoder.\(level)", inputChannels: channels, outputChannels: width, slope: slope, generator: &generator))
+            decoder.append(ConvActivation(name: "decoder.\(level)", inputChannels: channels, outputChannels: width, slope: slope, generator: &generator,
+                                         workspace: workspace))
             channels = width + skipChannels.removeLast()
         }
         var extra: [ConvActivation] = []
         for (index, width) in configuration.extra.enumerated() {
-            extra.append(ConvActivation(name: "extra.\(index)", inputChannels: channels, outputChannels: width, slope: slope, generator: &generator))
+            extra.append(ConvActivation(name: "extra.\(index)", inputChannels: channels, outputChannels: width, slope: slope, generator: &generator,
+                                         workspace: workspace))
             channels = width
         }
-        let head = Conv2d(name: "flow", inputChannels: channels, outputChannels: 2, kernelSize: 3, generator: &generator)
+        let head = Conv2d(name: "flow", inputChannels: channels, outputChannels: 2, kernelSize: 3, generator: &generator, workspace: workspace)
         head.weight.value = .normal(shape: head.weight.value.shape, std: configuration.flowInitStd, generator: &generator)
         head.bias.value = Tensor(shape: [2])
         self.encoder = encoder

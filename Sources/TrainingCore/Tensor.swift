@@ -45,6 +45,17 @@ public struct Tensor: Equatable, Sendable {
         self.scalars = [Float](repeating: value, count: shape.reduce(1, *))
     }
 
+    /// A tensor of the given shape whose every element `body` writes (no zero fill first:
+    /// the hot layers write whole outputs).
+    init(shape: [Int], initializingWith body: (UnsafeMutableBufferPointer<Float>) -> Void) {
+        let count = shape.reduce(1, *)
+        self.shape = shape
+        self.scalars = [Float](unsafeUninitializedCapacity: count) { buffer, initialised in
+            body(buffer)
+            initialised = count
+        }
+    }
+
     /// A tensor of independent N(0, std^2) draws.
     public static func normal(shape: [Int], std: Float = 1, generator: inout SeededGenerator) -> Tensor {
         let n = shape.reduce(1, *)

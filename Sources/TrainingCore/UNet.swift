@@ -34,12 +34,12 @@ public final class ConvBlock: Module {
     let conv2: Conv2d, bn2: BatchNorm2d, act2: LeakyReLU
 
     public init(name: String, inputChannels: Int, outputChannels: Int, dropout p: Float, negativeSlope: Float,
-                generator: inout SeededGenerator, dropoutGenerator: SeededGenerator) {
-        conv1 = Conv2d(name: name + ".conv1", inputChannels: inputChannels, outputChannels: outputChannels, kernelSize: 3, generator: &generator)
+                generator: inout SeededGenerator, dropoutGenerator: SeededGenerator, workspace: ConvolutionWorkspace) {
+        conv1 = Conv2d(name: name + ".conv1", inputChannels: inputChannels, outputChannels: outputChannels, kernelSize: 3, generator: &generator, workspace: workspace)
         bn1 = BatchNorm2d(name: name + ".bn1", channels: outputChannels)
         act1 = LeakyReLU(slope: negativeSlope)
         dropout = Dropout(name: name + ".dropout", probability: p, generator: dropoutGenerator)
-        conv2 = Conv2d(name: name + ".conv2", inputChannels: outputChannels, outputChannels: outputChannels, kernelSize: 3, generator: &generator)
+        conv2 = Conv2d(name: name + ".conv2", inputChannels: outputChannels, outputChannels: outputChannels, kernelSize: 3, generator: &generator, workspace: workspace)
         bn2 = BatchNorm2d(name: name + ".bn2", channels: outputChannels)
         act2 = LeakyReLU(slope: negativeSlope)
     }
@@ -107,27 +107,29 @@ public final class UNet: Module {
         self.configuration = configuration
         let root = SeededGenerator(seed: seed)
         var generator = root.derived("init")
+        let workspace = ConvolutionWorkspace()
         let widths = configuration.widths
         var encoder: [ConvBlock] = []
         for (level, width) in widths.enumerated() {
             encoder.append(ConvBlock(
                 name: "encoder.\(level)", inputChannels: level == 0 ? configuration.inputChannels : widths[level - 1], outputChannels: width,
                 dropout: configuration.encoderDropout[level], negativeSlope: configuration.negativeSlope,
-                generator: &generator, dropoutGenerator: root.derived("dropout", level)))
+                generator: &generator, dropoutGenerator: root.derived("dropout", level), workspace: workspace))
         }
         var upConvs: [Conv2d] = [], decoder: [ConvBlock] = []
         for level in stride(from: widths.count - 2, through: 0, by: -1) {
             upConvs.append(Conv2d(name: "decoder.\(level).conv1x1", inputChannels: widths[level + 1], outputChannels: widths[level],
-                                  kernelSize: 1, generator: &generator))
+                                  kernelSize: 1, generator: &generator, workspace: workspace))
             decoder.append(ConvBlock(
                 name: "decoder.\(level).block", inputChannels: 2 * widths[level], outputChannels: widths[level], dropout: 0,
-                negativeSlope: configuration.negativeSlope, generator: &generator, dropoutGenerator: root.derived("decoder-dropout", level)))
+                negativeSlope: configuration.negativeSlope, generator: &generator, dropoutGenerator: root.derived("decoder-dropout", level),
+                workspace: workspace))
         }
         self.encoder = encoder
         self.pools = (1..<widths.count).map { _ in MaxPool2d() }
         self.upConvs = upConvs
         self.decoder = decoder
-        head = Conv2d(name: "head", inputChannels: widths[0], outputChannels: configuration.classes, kernelSize: 3, generator: &generator)
+        head = Conv2d(name: "head", inputChannels: widths[0], outputChannels: configuration.classes, kernelSize: 3, generator: &generator, workspace: workspace)
     }
 
     /// Every sub-layer, in the stable order of parameters, buffers and counters.
