@@ -92,8 +92,7 @@ public final class Dropout: Module {
                 i += 2
             }
         }
-        var y = x
-        multiply(&y.scalars, by: mask)
+        let y = Ops.multiply(x, Tensor(shape: x.shape, scalars: mask))
         if recording { records.append(mask) }
         return y
     }
@@ -102,18 +101,7 @@ public final class Dropout: Module {
         guard let record = records.popLast() else { preconditionFailure("Dropout.backward without a recorded forward") }
         guard let mask = record else { return dy }
         precondition(mask.count == dy.count, "Dropout.backward: dy \(dy.shape) does not match the recorded mask")
-        var dx = dy
-        multiply(&dx.scalars, by: mask)
-        return dx
-    }
-}
-
-/// a[i] *= b[i].
-func multiply(_ a: inout [Float], by b: [Float]) {
-    a.withUnsafeMutableBufferPointer { p in
-        b.withUnsafeBufferPointer { q in
-            for i in p.indices { p[i] *= q[i] }
-        }
+        return Ops.multiply(dy, Tensor(shape: dy.shape, scalars: mask))
     }
 }
 

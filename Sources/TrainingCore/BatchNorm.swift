@@ -72,11 +72,11 @@ public final class BatchNorm2d: Module {
             }
         }
         let inverseStd = variance.map { 1 / ($0 + epsilon).squareRoot() }
-        var normalised = Tensor(shape: x.shape)
-        var y = Tensor(shape: x.shape)
-        x.scalars.withUnsafeBufferPointer { xs in
-            normalised.scalars.withUnsafeMutableBufferPointer { xh in
-                y.scalars.withUnsafeMutableBufferPointer { ys in
+        // Both outputs are written in full: no zero fill.
+        var y = Tensor(shape: [0])
+        let normalised = Tensor(shape: x.shape) { xh in
+            y = Tensor(shape: x.shape) { ys in
+                x.scalars.withUnsafeBufferPointer { xs in
                     for b in 0..<batch {
                         for c in 0..<channels {
                             let base = (b * channels + c) * plane
@@ -101,10 +101,9 @@ public final class BatchNorm2d: Module {
         precondition(dy.shape == record.normalised.shape, "BatchNorm2d.backward: dy \(dy.shape) for input \(record.normalised.shape)")
         let (batch, plane) = (dy.batch, dy.height * dy.width)
         let n = Float(batch * plane)
-        var dx = Tensor(shape: dy.shape)
-        dy.scalars.withUnsafeBufferPointer { dys in
-            record.normalised.scalars.withUnsafeBufferPointer { xh in
-                dx.scalars.withUnsafeMutableBufferPointer { dxs in
+        return Tensor(shape: dy.shape) { dxs in
+            dy.scalars.withUnsafeBufferPointer { dys in
+                record.normalised.scalars.withUnsafeBufferPointer { xh in
                     for c in 0..<channels {
                         var sumDy = 0.0, sumDyXhat = 0.0
                         for b in 0..<batch {
@@ -126,7 +125,6 @@ public final class BatchNorm2d: Module {
                 }
             }
         }
-        return dx
     }
 }
 

@@ -101,7 +101,8 @@ public final class Conv2d: Module {
         precondition(dy.shape == [x.batch, outputChannels, x.height, x.width], "Conv2d.backward: dy \(dy.shape) for input \(x.shape)")
         let (batch, height, width) = (x.batch, x.height, x.width)
         let plane = height * width, depth = inputChannels * kernelSize * kernelSize
-        var dx = Tensor(shape: inputGradient ? x.shape : [0])
+        // col2im (or the 1x1 sgemm with beta 0) writes every element of dx: no zero fill.
+        var dx = inputGradient ? Tensor(shape: x.shape) { _ in } : Tensor(shape: [0])
         workspace.reserve(columns: kernelSize > 1 ? depth * plane : 0, gradients: inputGradient && kernelSize > 1 ? depth * plane : 0)
         x.scalars.withUnsafeBufferPointer { xs in
             dy.scalars.withUnsafeBufferPointer { dys in

@@ -10,15 +10,18 @@ public enum Ops {
         }
         let plane = first.height * first.width
         let total = parts.reduce(0) { $0 + $1.channels }
-        var out = [Float]()
-        out.reserveCapacity(first.batch * total * plane)
-        for b in 0..<first.batch {
-            for part in parts {
-                let size = part.channels * plane
-                out += part.scalars[b * size..<(b + 1) * size]
+        return Tensor(shape: [first.batch, total, first.height, first.width]) { out in
+            var offset = 0
+            for b in 0..<first.batch {
+                for part in parts {
+                    let size = part.channels * plane
+                    part.scalars.withUnsafeBufferPointer { source in
+                        (out.baseAddress! + offset).update(from: source.baseAddress! + b * size, count: size)
+                    }
+                    offset += size
+                }
             }
         }
-        return Tensor(shape: [first.batch, total, first.height, first.width], scalars: out)
     }
 
     /// The backward of ``concatChannels(_:)``: splits `dy [B, sum C_i, H, W]` into
@@ -103,22 +106,22 @@ public enum Ops {
 
     /// f applied to each element.
     public static func map(_ a: Tensor, _ f: (Float) -> Float) -> Tensor {
-        var out = a
-        out.scalars.withUnsafeMutableBufferPointer { p in
-            for i in p.indices { p[i] = f(p[i]) }
+        Tensor(shape: a.shape) { out in
+            a.scalars.withUnsafeBufferPointer { p in
+                for i in 0..<p.count { out[i] = f(p[i]) }
+            }
         }
-        return out
     }
 
     /// f applied to each pair of elements of two tensors of equal shape.
     public static func zip(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
         precondition(a.shape == b.shape, "elementwise op: shapes \(a.shape) and \(b.shape) differ")
-        var out = a
-        out.scalars.withUnsafeMutableBufferPointer { p in
-            b.scalars.withUnsafeBufferPointer { q in
-                for i in p.indices { p[i] = f(p[i], q[i]) }
+        return Tensor(shape: a.shape) { out in
+            a.scalars.withUnsafeBufferPointer { p in
+                b.scalars.withUnsafeBufferPointer { q in
+                    for i in 0..<p.count { out[i] = f(p[i], q[i]) }
+                }
             }
         }
-        return out
     }
 }

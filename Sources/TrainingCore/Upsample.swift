@@ -18,9 +18,8 @@ public enum Upsample {
     public static func bilinear(_ x: Tensor) -> Tensor {
         let (planes, h, w) = (x.batch * x.channels, x.height, x.width)
         let rows = bilinearTaps(h), cols = bilinearTaps(w)
-        var y = Tensor(shape: [x.batch, x.channels, 2 * h, 2 * w])
-        x.scalars.withUnsafeBufferPointer { xs in
-            y.scalars.withUnsafeMutableBufferPointer { ys in
+        return Tensor(shape: [x.batch, x.channels, 2 * h, 2 * w]) { ys in
+            x.scalars.withUnsafeBufferPointer { xs in
                 for p in 0..<planes {
                     let src = p * h * w, dst = p * 4 * h * w
                     for (oy, (y0, y1, wy)) in rows.enumerated() {
@@ -33,7 +32,6 @@ public enum Upsample {
                 }
             }
         }
-        return y
     }
 
     /// `dy [B, C, 2H, 2W] -> dx [B, C, H, W]`: the adjoint of ``bilinear(_:)``.
@@ -64,9 +62,8 @@ public enum Upsample {
     /// `x [B, C, H, W] -> [B, C, 2H, 2W]`, y(oy, ox) = x(oy / 2, ox / 2).
     public static func nearest(_ x: Tensor) -> Tensor {
         let (planes, h, w) = (x.batch * x.channels, x.height, x.width)
-        var y = Tensor(shape: [x.batch, x.channels, 2 * h, 2 * w])
-        x.scalars.withUnsafeBufferPointer { xs in
-            y.scalars.withUnsafeMutableBufferPointer { ys in
+        return Tensor(shape: [x.batch, x.channels, 2 * h, 2 * w]) { ys in
+            x.scalars.withUnsafeBufferPointer { xs in
                 for p in 0..<planes {
                     for oy in 0..<2 * h {
                         for ox in 0..<2 * w {
@@ -76,7 +73,6 @@ public enum Upsample {
                 }
             }
         }
-        return y
     }
 
     /// `dy [B, C, 2H, 2W] -> dx [B, C, H, W]`: each dx sums its 2x2 block of dy.
