@@ -49,12 +49,22 @@ public final class Conv2d: Module {
         2 * Double(batch * height * width) * Double(outputChannels * inputChannels * kernelSize * kernelSize)
     }
 
+    /// Rows of output computed per im2col chunk: the chunk's columns (`Cin*kh*kw` x rows*W
+    /// floats) stay near 1 MiB, so im2col writes them and sgemm packs them from cache rather
+    /// than from memory. A 1x1 convolution needs no columns and runs on whole planes.
+    private func rowsPerChunk(height: Int, width: Int) -> Int {
+        guard kernelSize > 1 else { return height }
+        let depth = inputChannels * kernelSize * kernelSize
+        return max(1, min(height, workspace.chunkFloats / (depth * width)))
+    }
+
     /// `x [B, Cin, H, W] -> [B, Cout, H, W]`.
     public func forward(_ x: Tensor, recording: Bool = false) -> Tensor {
         precondition(x.shape.count == 4 && x.channels == inputChannels, "Conv2d: input \(x.shape), expected [B, \(inputChannels), H, W]")
         let (batch, height, width) = (x.batch, x.height, x.width)
         let plane = height * width, depth = inputChannels * kernelSize * kernelSize
-        workspace.reserve(columns: kernelSize > 1 ? depth * plane : 0, gradients: 0)
+        let chunk = rowsPerChunk(height: height, width: width)
+        workspace.reserve(columns: kernelSize > 1 ? depth * chunk * width : 0, gradients: 0)
         // Hot loop over raw buffers: sgemm takes pointers, and the array accessors would
         // otherwise re-check bounds for every element of im2col. Every output element is
         // first set to its bias, so the tensor needs no zero fill.
@@ -69,12 +79,16 @@ public final class Conv2d: Module {
                                 for co in 0..<outputChannels {
                                     (output + co * plane).update(repeating: bs[co], count: plane)
                                 }
-                                var source = input
-                                if kernelSize > 1 {
-                                    im2col(input, cols.baseAddress!, height: height, width: width)
-                                    source = UnsafePointer(cols.baseAddress!)
+                                for y0 in stride(from: 0, to: height, by: chunk) {
+                                    let n = min(chunk, height - y0) * width
+                                    var source = input + y0 * width, ldb = plane
+                                    if kernelSize > 1 {
+                                        im2col(input, cols.baseAddress!, height: height, width: width, rows: y0..<y0 + n / width)
+                                        (source, ldb) = (UnsafePointer(cols.baseAddress!), n)
+                                    }
+                                    BLAS.sgemm(m: outputChannels, n: n, k: depth, a: w.baseAddress!, b: source, ldb: ldb,
+                                               beta: 1, c: output + y0 * width, ldc: plane)
                                 }
-                                BLAS.sgemm(m: outputChannels, n: plane, k: depth, a: w.baseAddress!, b: source, beta: 1, c: output)
                             }
                         }
                     }
@@ -101,9 +115,11 @@ public final class Conv2d: Module {
         precondition(dy.shape == [x.batch, outputChannels, x.height, x.width], "Conv2d.backward: dy \(dy.shape) for input \(x.shape)")
         let (batch, height, width) = (x.batch, x.height, x.width)
         let plane = height * width, depth = inputChannels * kernelSize * kernelSize
-        // col2im (or the 1x1 sgemm with beta 0) writes every element of dx: no zero fill.
-        var dx = inputGradient ? Tensor(shape: x.shape) { _ in } : Tensor(shape: [0])
-        workspace.reserve(columns: kernelSize > 1 ? depth * plane : 0, gradients: inputGradient && kernelSize > 1 ? depth * plane : 0)
+        let chunk = rowsPerChunk(height: height, width: width)
+        let columnCount = kernelSize > 1 ? depth * chunk * width : 0
+        workspace.reserve(columns: columnCount, gradients: inputGradient ? columnCount : 0)
+        // col2im accumulates into a zeroed dx; the 1x1 sgemm with beta 0 writes all of it.
+        var dx = inputGradient ? Tensor(shape: x.shape, repeating: 0) : Tensor(shape: [0])
         x.scalars.withUnsafeBufferPointer { xs in
             dy.scalars.withUnsafeBufferPointer { dys in
                 dx.scalars.withUnsafeMutableBufferPointer { dxs in
@@ -115,25 +131,30 @@ public final class Conv2d: Module {
                                         for b in 0..<batch {
                                             let input = xs.baseAddress! + b * inputChannels * plane
                                             let grad = dys.baseAddress! + b * outputChannels * plane
-                                            var source = input
-                                            if kernelSize > 1 {
-                                                im2col(input, cols.baseAddress!, height: height, width: width)
-                                                source = UnsafePointer(cols.baseAddress!)
-                                            }
-                                            BLAS.sgemm(transposeB: true, m: outputChannels, n: depth, k: plane,
-                                                       a: grad, b: source, beta: 1, c: dw.baseAddress!)
                                             for co in 0..<outputChannels {
                                                 db[co] += sum(grad + co * plane, count: plane)
                                             }
-                                            guard inputGradient else { continue }
-                                            let dinput = dxs.baseAddress! + b * inputChannels * plane
-                                            if kernelSize == 1 {
-                                                BLAS.sgemm(transposeA: true, m: depth, n: plane, k: outputChannels,
-                                                           a: w.baseAddress!, b: grad, beta: 0, c: dinput)
-                                            } else {
-                                                BLAS.sgemm(transposeA: true, m: depth, n: plane, k: outputChannels,
-                                                           a: w.baseAddress!, b: grad, beta: 0, c: dcols.baseAddress!)
-                                                col2im(UnsafePointer(dcols.baseAddress!), dinput, height: height, width: width)
+                                            for y0 in stride(from: 0, to: height, by: chunk) {
+                                                let n = min(chunk, height - y0) * width
+                                                let rows = y0..<y0 + n / width
+                                                var source = input + y0 * width, ldb = plane
+                                                if kernelSize > 1 {
+                                                    im2col(input, cols.baseAddress!, height: height, width: width, rows: rows)
+                                                    (source, ldb) = (UnsafePointer(cols.baseAddress!), n)
+                                                }
+                                                // dweight[Cout, depth] += dy[:, chunk] * columns^T
+                                                BLAS.sgemm(transposeB: true, m: outputChannels, n: depth, k: n,
+                                                           a: grad + y0 * width, lda: plane, b: source, ldb: ldb, beta: 1, c: dw.baseAddress!)
+                                                guard inputGradient else { continue }
+                                                let dinput = dxs.baseAddress! + b * inputChannels * plane
+                                                if kernelSize == 1 {
+                                                    BLAS.sgemm(transposeA: true, m: depth, n: n, k: outputChannels, a: w.baseAddress!,
+                                                               b: grad + y0 * width, ldb: plane, beta: 0, c: dinput + y0 * width, ldc: plane)
+                                                } else {
+                                                    BLAS.sgemm(transposeA: true, m: depth, n: n, k: outputChannels, a: w.baseAddress!,
+                                                               b: grad + y0 * width, ldb: plane, beta: 0, c: dcols.baseAddress!)
+                                                    col2im(UnsafePointer(dcols.baseAddress!), dinput, height: height, width: width, rows: rows)
+                                                }
                                             }
                                         }
                                     }
@@ -147,9 +168,10 @@ public final class Conv2d: Module {
         return inputGradient ? dx : nil
     }
 
-    /// columns[(ci*kh + ky)*kw + kx, y*W + x] = x[ci, y + ky - pad, x + kx - pad], zero outside.
-    private func im2col(_ input: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>, height: Int, width: Int) {
-        let pad = kernelSize / 2, plane = height * width
+    /// For output rows `rows`: columns[(ci*kh + ky)*kw + kx, (y - rows.lowerBound)*W + x] =
+    /// x[ci, y + ky - pad, x + kx - pad], zero outside the image.
+    private func im2col(_ input: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>, height: Int, width: Int, rows: Range<Int>) {
+        let pad = kernelSize / 2, plane = height * width, n = rows.count * width
         var row = cols
         for ci in 0..<inputChannels {
             let source = input + ci * plane
@@ -157,8 +179,8 @@ public final class Conv2d: Module {
                 for kx in 0..<kernelSize {
                     let (oy, ox) = (ky - pad, kx - pad)
                     let x0 = max(0, -ox), x1 = min(width, width - ox)
-                    for y in 0..<height {
-                        let destination = row + y * width
+                    for y in rows {
+                        let destination = row + (y - rows.lowerBound) * width
                         let sy = y + oy
                         if sy < 0 || sy >= height || x1 <= x0 {
                             destination.update(repeating: 0, count: width)
@@ -168,16 +190,16 @@ public final class Conv2d: Module {
                         (destination + x0).update(from: source + sy * width + x0 + ox, count: x1 - x0)
                         if x1 < width { (destination + x1).update(repeating: 0, count: width - x1) }
                     }
-                    row += plane
+                    row += n
                 }
             }
         }
     }
 
-    /// The adjoint of im2col: dx[ci, y + ky - pad, x + kx - pad] += dcolumns[(ci*kh + ky)*kw + kx, y*W + x].
-    private func col2im(_ cols: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, height: Int, width: Int) {
-        let pad = kernelSize / 2, plane = height * width
-        output.update(repeating: 0, count: inputChannels * plane)
+    /// The adjoint of im2col over output rows `rows`:
+    /// dx[ci, y + ky - pad, x + kx - pad] += dcolumns[(ci*kh + ky)*kw + kx, (y - rows.lowerBound)*W + x].
+    private func col2im(_ cols: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, height: Int, width: Int, rows: Range<Int>) {
+        let pad = kernelSize / 2, plane = height * width, n = rows.count * width
         var row = cols
         for ci in 0..<inputChannels {
             let destination = output + ci * plane
@@ -185,13 +207,13 @@ public final class Conv2d: Module {
                 for kx in 0..<kernelSize {
                     let (oy, ox) = (ky - pad, kx - pad)
                     let x0 = max(0, -ox), x1 = min(width, width - ox)
-                    for y in 0..<height {
+                    for y in rows {
                         let sy = y + oy
                         guard sy >= 0 && sy < height && x1 > x0 else { continue }
-                        let source = row + y * width, target = destination + sy * width + ox
+                        let source = row + (y - rows.lowerBound) * width, target = destination + sy * width + ox
                         for x in x0..<x1 { target[x] += source[x] }
                     }
-                    row += plane
+                    row += n
                 }
             }
         }
@@ -201,10 +223,16 @@ public final class Conv2d: Module {
 /// Scratch buffers for im2col (`[Cin*kh*kw, H*W]` of one slice) and its gradient, grown on
 /// demand and reused by every convolution that holds it.
 public final class ConvolutionWorkspace {
+    /// Floats of im2col columns per chunk of output rows (at least one row per chunk).
+    let chunkFloats: Int
     var columns: [Float] = []
     var gradients: [Float] = []
 
-    public init() {}
+    /// A workspace whose im2col chunks hold about `chunkFloats` floats (1 MiB by default: a
+    /// chunk then stays in cache between im2col and sgemm).
+    public init(chunkFloats: Int = 1 << 18) {
+        self.chunkFloats = chunkFloats
+    }
 
     func reserve(columns c: Int, gradients g: Int) {
         if columns.count < c { columns = [Float](repeating: 0, count: c) }

@@ -35,6 +35,22 @@ final class ConvTests: XCTestCase {
                              forward: { conv.forward($0, recording: $1) }, backward: conv.backward, "conv3x3")
     }
 
+    func testChunkedRowsMatchWholePlanes() {
+        // One row of columns is 27 x 7 = 189 floats > 100,
+        // so each chunk is one row; the results must match the unchunked convolution
+        // up to summation order, and the gradients must pass the finite-difference check.
+        var g = SeededGenerator(seed: 11)
+        let chunked = Conv2d(name: "c", inputChannels: 3, outputChannels: 4, kernelSize: 3, generator: &g,
+                             workspace: ConvolutionWorkspace(chunkFloats: 100))
+        var h = SeededGenerator(seed: 11)
+        let whole = Conv2d(name: "c", inputChannels: 3, outputChannels: 4, kernelSize: 3, generator: &h)
+        let x = randomTensor([2, 3, 5, 7], seed: 12)
+        let (a, b) = (chunked.forward(x), whole.forward(x))
+        for i in 0..<a.count { XCTAssertEqual(a.scalars[i], b.scalars[i], accuracy: 1e-5) }
+        assertLayerGradients(input: x, parameters: chunked.parameters,
+                             forward: { chunked.forward($0, recording: $1) }, backward: chunked.backward, "conv3x3 chunked")
+    }
+
     func testOneByOneGradients() {
         var g = SeededGenerator(seed: 4)
         let conv = Conv2d(name: "c", inputChannels: 5, outputChannels: 3, kernelSize: 1, generator: &g)
