@@ -26,10 +26,11 @@ public final class MaxPool2d: StatelessLayer {
                     for p in 0..<planes {
                         for oy in 0..<oh {
                             for ox in 0..<ow {
-                                var best = p * height * width + 2 * oy * width + 2 * ox
-                                for candidate in [best + 1, best + width, best + width + 1] where xs[candidate] > xs[best] {
-                                    best = candidate
-                                }
+                                let corner = p * height * width + 2 * oy * width + 2 * ox
+                                var best = corner
+                                if xs[corner + 1] > xs[best] { best = corner + 1 }
+                                if xs[corner + width] > xs[best] { best = corner + width }
+                                if xs[corner + width + 1] > xs[best] { best = corner + width + 1 }
                                 let o = (p * oh + oy) * ow + ox
                                 ys[o] = xs[best]
                                 if recording { am[o] = Int32(best) }
