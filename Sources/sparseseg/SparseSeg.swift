@@ -19,6 +19,7 @@ struct SparseSeg: AsyncParsableCommand {
         subcommands: [
             Info.self,
             Bench.self,
+            DataCommand.self,
             ReportCommand.self,
         ]
     )

@@ -1,0 +1,341 @@
+import Foundation
+import SeededRandom
+
+/// The gland: its extent along z, its widest cross-section and how shape and centre change
+/// from the apex (t = -1) to the base (t = +1).
+struct GlandModel {
+    var zc, halfLength, halfWidth, halfDepth: Double
+    /// Where along t the cross-section is widest, and how sharply it tapers toward each end.
+    var peak, apexPower, basePower: Double
+    var gx, gy, tiltX, tiltY, bendX, bendY: Double
+    /// Depth over width along t.
+    var aspect: ControlCurve
+    /// Amplitudes and phases of the boundary harmonics k = 2...5 along t.
+    var amplitudes: [ControlCurve], phases: [ControlCurve]
+    /// Flattening of the posterior side (toward the rectum) along t.
+    var flatten: ControlCurve
+    /// The central gland's size relative to the gland at the apex and at the base.
+    var centralApex, centralBase: Double
+
+    /// The normalised position t of height z, nil outside the gland.
+    func t(_ z: Double) -> Double? {
+        let t = (z - zc) / halfLength
+        return abs(t) < 1 ? t : nil
+    }
+
+    /// The cross-section's scale at t: 0 at both ends, 1 at the peak.
+    func profile(_ t: Double) -> Double {
+        let u = t < peak ? (peak - t) / (1 + peak) : (t - peak) / (1 - peak)
+        let power = t < peak ? apexPower : basePower
+        return max(0, 1 - pow(min(u, 1), power)).squareRoot()
+    }
+}
+
+/// One plane of the gland: its centre and boundary radius as a table over the angle.
+struct GlandSection {
+    static let bins = 180
+    var cx, cy: Double
+    var radii: [Double]
+    var maxRadius: Double
+    /// The central gland: its centre (shifted anteriorly) and scale of the boundary.
+    var ccx, ccy, centralScale: Double
+
+    @inline(__always) func radius(_ dx: Double, _ dy: Double) -> Double {
+        let angle = atan2(dy, dx)
+        let u = (angle + Double.pi) / (2 * Double.pi) * Double(Self.bins)
+        let i = Int(u) % Self.bins, f = u - Double(Int(u))
+        return radii[i] * (1 - f) + radii[(i + 1) % Self.bins] * f
+    }
+}
+
+/// Tissue classes with their base intensity (before the site's contrast curve) and the
+/// amplitude of their texture.
+enum Tissue: Int, CaseIterable {
+    case air, fat, muscle, cortex, marrow, urine, bladderWall, rectalWall, rectalContent, vesicle
+    case peripheral, central, capsule
+}
+
+/// One case's anatomy: every structure's size and place, drawn from the case's random stream.
+struct PhantomAnatomy {
+    let site: PhantomSite
+    let size: Int
+    let nz: Int
+    let pixel: Double
+    let thickness: Double
+    let gland: GlandModel
+    let bladder: Ellipsoid
+    let vesicles: [Ellipsoid]
+    let rectum: Ellipse
+    let rectalTiltY: Double
+    let rectumAir: Bool
+    let obturators: [Ellipse]
+    let glutei: [Ellipse]
+    let abdominals: [Ellipse]
+    let pubis: [Ellipsoid]
+    let sidewalls: [Ellipsoid]
+    let body: Ellipse
+    let nodules: [(x: Double, y: Double, z: Double, r: Double, delta: Float)]
+    let coarse: ValueNoise, fine: ValueNoise
+    let biasCoefficients: [Double]
+    let intensity: [Float]
+    let texture: [Float]
+
+    init(site: PhantomSite, size: Int, rng: inout SeededGenerator) {
+        func uniform(_ range: ClosedRange<Double>) -> Double { range.lowerBound + (range.upperBound - range.lowerBound) * rng.uniformDouble() }
+        self.site = site
+        self.size = size
+        nz = site.slices.lowerBound + Int(rng.next() % UInt64(site.slices.count))
+        thickness = site.sliceThickness * uniform(0.95...1.05)
+        pixel = site.fieldOfView * uniform(0.95...1.05) / Double(size)
+
+        // The gland: benign hyperplasia makes sizes vary a lot between men.
+        let caseScale = exp(0.15 * Double(rng.normal())) * site.glandScale
+        let halfWidth = uniform(19...26) * caseScale
+        let halfDepth = halfWidth * uniform(0.62...0.8)
+        let halfLength = uniform(17...24) * pow(caseScale, 0.7)
+        let zc = (Double(nz / 2) + uniform(-1.2...1.2)) * thickness
+        let gx = uniform(-8...8), gy = uniform(-12...4)
+        gland = GlandModel(
+            zc: zc, halfLength: halfLength, halfWidth: halfWidth, halfDepth: halfDepth,
+            peak: uniform(-0.15...0.35), apexPower: uniform(1.3...2.0), basePower: uniform(2.0...3.5),
+            gx: gx, gy: gy, tiltX: uniform(-0.15...0.15), tiltY: uniform(-0.45...0.15),
+            bendX: uniform(-3...3), bendY: uniform(-4...4),
+            aspect: ControlCurve(&rng, mean: halfDepth / halfWidth, spread: 0.15),
+            amplitudes: (2...5).map { k in ControlCurve(&rng, mean: 0, spread: 0.16 / Double(k - 1).squareRoot()) },
+            phases: (2...5).map { _ in ControlCurve(&rng, mean: uniform(0...(2 * Double.pi)), spread: 1.2) },
+            flatten: ControlCurve(&rng, mean: site.endorectalCoil ? 0.3 : 0.15, spread: 0.1),
+            centralApex: uniform(0.25...0.45), centralBase: uniform(0.6...0.8))
+
+        let baseZ = zc + halfLength
+        let bladderRz = uniform(18...32)
+        bladder = Ellipsoid(cx: gx + uniform(-6...6), cy: gy - halfDepth * uniform(0.6...1.0), cz: baseZ - 2 + bladderRz * uniform(0.7...0.95),
+                            rx: uniform(28...48), ry: uniform(20...34), rz: bladderRz)
+        let vesicleZ = baseZ + uniform(0...6), vesicleY = gy + halfDepth * uniform(0.5...0.8)
+        vesicles = [-1.0, 1.0].map { side in
+            Ellipsoid(cx: gx + side * uniform(13...21), cy: vesicleY + uniform(-3...3), cz: vesicleZ + uniform(-3...3),
+                      rx: uniform(11...16), ry: uniform(4.5...7), rz: uniform(8...12))
+        }
+        let coil = site.endorectalCoil
+        let rectumRy = coil ? uniform(15...19) : uniform(10...14)
+        let rectum = Ellipse(cx: gx + uniform(-5...5), cy: gy + halfDepth + uniform(2...5) + rectumRy,
+                             rx: coil ? uniform(21...25) : uniform(14...20), ry: rectumRy)
+        self.rectum = rectum
+        rectalTiltY = gland.tiltY * uniform(0.6...1.0)
+        rectumAir = coil || rng.uniform() < 0.5
+        let obturatorX = halfWidth + uniform(14...22)
+        obturators = [-1.0, 1.0].map { side in
+            Ellipse(cx: gx + side * obturatorX, cy: gy + uniform(-6...6), rx: uniform(7...10), ry: uniform(26...36))
+        }
+        glutei = [-1.0, 1.0].map { side in
+            Ellipse(cx: gx + side * uniform(55...75), cy: rectum.cy + uniform(25...40), rx: uniform(35...45), ry: uniform(25...35))
+        }
+        let body = Ellipse(cx: uniform(-5...5), cy: gy + uniform(5...20), rx: uniform(150...190), ry: uniform(95...135))
+        self.body = body
+        abdominals = [-1.0, 1.0].map { side in
+            Ellipse(cx: body.cx + side * uniform(25...35), cy: body.cy - body.ry + uniform(14...20), rx: uniform(22...30), ry: uniform(5...8))
+        }
+        let pubisY = gy - halfDepth - uniform(12...18), pubisZ = zc - halfLength * uniform(0.1...0.5)
+        pubis = [-1.0, 1.0].map { side in
+            let rx = uniform(10...14)
+            return Ellipsoid(cx: gx + side * (rx + 1.5), cy: pubisY, cz: pubisZ, rx: rx, ry: uniform(13...18), rz: uniform(16...24))
+        }
+        sidewalls = [-1.0, 1.0].map { side in
+            Ellipsoid(cx: gx + side * (obturatorX + uniform(22...30)), cy: gy + uniform(-8...8), cz: zc + uniform(-10...20),
+                      rx: uniform(14...20), ry: uniform(30...45), rz: uniform(60...90))
+        }
+        let noduleCount = Int(rng.next() % 6)
+        nodules = (0..<noduleCount).map { _ in
+            (x: gx + halfWidth * uniform(-0.35...0.35), y: gy - halfDepth * uniform(0...0.35), z: zc + halfLength * uniform(-0.1...0.6),
+             r: uniform(3...7) * caseScale, delta: Float(uniform(-0.12...0.14)))
+        }
+        let extent = (x: site.fieldOfView * 1.1, y: site.fieldOfView * 1.1, z: Double(nz + 2) * thickness)
+        let origin = (-extent.x / 2, -extent.y / 2, -2 * thickness)
+        coarse = ValueNoise(&rng, cell: 7, extent: extent, origin: origin)
+        fine = ValueNoise(&rng, cell: 2.2, extent: extent, origin: origin)
+        biasCoefficients = (0..<6).map { _ in 2 * rng.uniformDouble() - 1 }
+
+        var base = [Float](repeating: 0, count: Tissue.allCases.count)
+        var amplitude = [Float](repeating: 0, count: Tissue.allCases.count)
+        func set(_ tissue: Tissue, _ value: Double, _ texture: Float) {
+            base[tissue.rawValue] = Float(pow(max(value * uniform(0.94...1.06), 0), site.gamma))
+            amplitude[tissue.rawValue] = texture
+        }
+        set(.air, 0, 0)
+        set(.fat, site.fat, 0.10)
+        set(.muscle, 0.22, 0.08)
+        set(.cortex, 0.05, 0.05)
+        set(.marrow, 0.5, 0.12)
+        set(.urine, 0.97, 0.02)
+        set(.bladderWall, 0.3, 0.05)
+        set(.rectalWall, 0.36, 0.08)
+        set(.rectalContent, rectumAir ? 0.05 : 0.45, rectumAir ? 0.05 : 0.35)
+        set(.vesicle, 0.7, 0.3)
+        set(.peripheral, site.peripheralZone, 0.12)
+        set(.central, site.centralGland, 0.16)
+        set(.capsule, 0.26, 0.05)
+        intensity = base
+        texture = amplitude
+    }
+
+    /// The gland's cross-section at height z, nil outside it.
+    func glandSection(_ z: Double) -> GlandSection? {
+        guard let t = gland.t(z) else { return nil }
+        let scale = gland.profile(t)
+        guard scale > 0.02 else { return nil }
+        let a = gland.halfWidth * scale, b = gland.halfWidth * gland.aspect(t) * scale
+        let dz = z - gland.zc
+        let cx = gland.gx + gland.tiltX * dz + gland.bendX * t * t
+        let cy = gland.gy + gland.tiltY * dz + gland.bendY * t * t
+        let flatten = gland.flatten(t)
+        var radii = [Double](repeating: 0, count: GlandSection.bins)
+        for i in 0..<GlandSection.bins {
+            let angle = (Double(i) + 0.5) / Double(GlandSection.bins) * 2 * Double.pi - Double.pi
+            let c = cos(angle), s = sin(angle)
+            var r = a * b / ((b * c) * (b * c) + (a * s) * (a * s)).squareRoot()
+            for k in 0..<4 { r *= 1 + gland.amplitudes[k](t) * cos(Double(k + 2) * angle + gland.phases[k](t)) }
+            if s > 0 { r *= 1 - flatten * s * s }  // the posterior side, toward the rectum
+            radii[i] = max(r, 0)
+        }
+        let central = gland.centralApex + (gland.centralBase - gland.centralApex) * (t + 1) / 2
+        return GlandSection(cx: cx, cy: cy, radii: radii, maxRadius: radii.max() ?? 0,
+                            ccx: cx, ccy: cy - 0.22 * b, centralScale: central)
+    }
+
+    /// Everything that depends on the plane only, computed once per plane.
+    struct Plane {
+        var z: Double
+        var gland: GlandSection?
+        var bladder: Ellipse?
+        var vesicles: [Ellipse]
+        var pubis: [Ellipse]
+        var sidewalls: [Ellipse]
+        var rectum: Ellipse
+    }
+
+    func plane(_ z: Double) -> Plane {
+        var rectum = self.rectum
+        rectum.cy += rectalTiltY * (z - gland.zc)
+        return Plane(z: z, gland: glandSection(z), bladder: bladder.section(z), vesicles: vesicles.compactMap { $0.section(z) },
+                     pubis: pubis.compactMap { $0.section(z) }, sidewalls: sidewalls.compactMap { $0.section(z) }, rectum: rectum)
+    }
+
+    /// The tissue at (x, y) in a plane, and for gland tissue the nodule contrast there.
+    func tissue(_ x: Double, _ y: Double, _ p: Plane) -> (Tissue, Float) {
+        guard body.contains(x, y) else { return (.air, 0) }
+        if let g = p.gland {
+            let dx = x - g.cx, dy = y - g.cy
+            if abs(dx) < g.maxRadius && abs(dy) < g.maxRadius {
+                let r = g.radius(dx, dy), d = (dx * dx + dy * dy).squareRoot()
+                if d < r {
+                    if d > r - 1.0 { return (.capsule, 0) }
+                    let cdx = x - g.ccx, cdy = y - g.ccy
+                    let cd = (cdx * cdx + cdy * cdy).squareRoot()
+                    if cd < g.radius(cdx, cdy) * g.centralScale {
+                        var delta: Float = 0
+                        for n in nodules {
+                            let ex = x - n.x, ey = y - n.y, ez = p.z - n.z
+                            if ex * ex + ey * ey + ez * ez < n.r * n.r { delta += n.delta }
+                        }
+                        return (.central, delta)
+                    }
+                    return (.peripheral, 0)
+                }
+            }
+        }
+        let r = p.rectum
+        if r.contains(x, y) { return (r.contains(x, y, inset: 3) ? .rectalContent : .rectalWall, 0) }
+        for v in p.vesicles where v.contains(x, y) { return (.vesicle, 0) }
+        if let b = p.bladder, b.contains(x, y) { return (b.contains(x, y, inset: 2.5) ? .urine : .bladderWall, 0) }
+        for bone in p.pubis where bone.contains(x, y) { return (bone.contains(x, y, inset: 2) ? .marrow : .cortex, 0) }
+        for bone in p.sidewalls where bone.contains(x, y) { return (bone.contains(x, y, inset: 2.5) ? .marrow : .cortex, 0) }
+        for m in obturators where m.contains(x, y) { return (.muscle, 0) }
+        // The levator ani: a sling around the back and sides of the rectum in the lower pelvis.
+        if p.z < gland.zc + gland.halfLength * 0.3 && y > r.cy - r.ry * 0.3 {
+            let sling = Ellipse(cx: r.cx, cy: r.cy, rx: r.rx + 6, ry: r.ry + 6)
+            if sling.contains(x, y) { return (.muscle, 0) }
+        }
+        for m in glutei where m.contains(x, y) { return (.muscle, 0) }
+        for m in abdominals where m.contains(x, y) { return (.muscle, 0) }
+        return (.fat, 0)
+    }
+
+    /// The smooth multiplicative bias at (x, y, z): a random low-order polynomial in log
+    /// space, plus the endorectal coil's bright spot behind the gland.
+    func bias(_ x: Double, _ y: Double, _ z: Double) -> Float {
+        let h = site.fieldOfView / 2
+        let u = x / h, v = y / h, w = (z - gland.zc) / 60
+        let c = biasCoefficients
+        var log = site.bias / 2 * (c[0] * u + c[1] * v + c[2] * w + 0.6 * c[3] * u * u + 0.6 * c[4] * v * v + 0.6 * c[5] * u * v)
+        if site.endorectalCoil {
+            let dx = x - rectum.cx, dy = y - (rectum.cy + rectalTiltY * (z - gland.zc))
+            log += 1.1 * exp(-(dx * dx + dy * dy) / (2 * 28 * 28))
+        }
+        return Float(Foundation.exp(log))
+    }
+
+    /// Renders the case: partial-volume planes, blur, bias, Rician noise, normalisation.
+    func render(id: String, rng: inout SeededGenerator) -> StoredCase {
+        let n = size
+        let shape = VolumeShape(nz: nz, ny: n, nx: n)
+        var clean = [Float](repeating: 0, count: shape.count)
+        var label = [UInt8](repeating: 0, count: shape.count)
+        let coords = (0..<n).map { (Double($0) + 0.5 - Double(n) / 2) * pixel }
+        let offsets = [-thickness / 3, 0, thickness / 3]
+        for k in 0..<nz {
+            let zCentre = Double(k) * thickness
+            let planes = offsets.map { plane(zCentre + $0) }
+            for j in 0..<n {
+                let y = coords[j]
+                for i in 0..<n {
+                    let x = coords[i]
+                    let grain = 0.65 * fine(x, y, zCentre) + 0.35 * coarse(x, y, zCentre)
+                    var sum: Float = 0
+                    for (s, p) in planes.enumerated() {
+                        let (tissue, delta) = tissue(x, y, p)
+                        let t = tissue.rawValue
+                        sum += (intensity[t] + delta) * (1 + texture[t] * grain)
+                        if s == 1 && (tissue == .peripheral || tissue == .central || tissue == .capsule) {
+                            label[shape.index(x: i, y: j, z: k)] = 1
+                        }
+                    }
+                    clean[shape.index(x: i, y: j, z: k)] = sum / Float(planes.count) * bias(x, y, zCentre)
+                }
+            }
+        }
+        blurInPlane(&clean, shape: shape)
+        let sigma = Float(site.noise)
+        for i in clean.indices {
+            let real = clean[i] + sigma * rng.normal(), imaginary = sigma * rng.normal()
+            clean[i] = (real * real + imaginary * imaginary).squareRoot()
+        }
+        let spacing = Spacing(x: pixel, y: pixel, z: thickness)
+        let half = Double(n - 1) / 2 * pixel
+        let orientation = Orientation(origin: [-half, -half, 0])
+        let image = Volume(shape: shape, spacing: spacing, orientation: orientation, voxels: Preprocessing.normalise(clean))
+        let mask = Volume(shape: shape, spacing: spacing, orientation: orientation, voxels: label)
+        return StoredCase(id: id, site: site.name, image: image, label: mask, originalLabel: mask)
+    }
+
+    /// A [1, 2, 1] / 4 blur along x and y of every slice: the in-plane point spread.
+    private func blurInPlane(_ voxels: inout [Float], shape: VolumeShape) {
+        let nx = shape.nx, ny = shape.ny
+        var row = [Float](repeating: 0, count: max(nx, ny))
+        for z in 0..<shape.nz {
+            let base = z * ny * nx
+            for y in 0..<ny {
+                for x in 0..<nx {
+                    let l = voxels[base + y * nx + max(x - 1, 0)], r = voxels[base + y * nx + min(x + 1, nx - 1)]
+                    row[x] = 0.25 * l + 0.5 * voxels[base + y * nx + x] + 0.25 * r
+                }
+                for x in 0..<nx { voxels[base + y * nx + x] = row[x] }
+            }
+            for x in 0..<nx {
+                for y in 0..<ny {
+                    let u = voxels[base + max(y - 1, 0) * nx + x], d = voxels[base + min(y + 1, ny - 1) * nx + x]
+                    row[y] = 0.25 * u + 0.5 * voxels[base + y * nx + x] + 0.25 * d
+                }
+                for y in 0..<ny { voxels[base + y * nx + x] = row[y] }
+            }
+        }
+    }
+}

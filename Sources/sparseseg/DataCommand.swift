@@ -1,0 +1,139 @@
+import ArgumentParser
+import Datasets
+import Foundation
+
+/// `sparseseg data ...`: inspect images and datasets, import PROMISE12 or the Decathlon's
+/// prostate task, generate the synthetic phantom.
+struct DataCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "data",
+        abstract: "Inspect, import and synthesise prostate MR datasets.",
+        subcommands: [Inspect.self, Import.self, Synth.self])
+}
+
+extension DataCommand {
+    /// `sparseseg data synth`: the phantom.
+    struct Synth: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Generate the synthetic T2 prostate phantom as a dataset file.")
+
+        @Option(help: "The dataset file to write (.h5).")
+        var out: String
+
+        @Option(help: "Number of cases (case i comes from site i mod 4).")
+        var cases = 50
+
+        @Option(help: "Random seed: the same seed gives the same dataset.")
+        var seed: UInt64 = 1
+
+        @Option(help: "In-plane size S (S x S pixels per slice).")
+        var size = 96
+
+        @Option(help: "Also write a PNG montage of the first four cases here.")
+        var montage: String?
+
+        func run() throws {
+            guard cases > 0, size >= 16 else { throw ValidationError("--cases must be positive and --size at least 16") }
+            let start = ContinuousClock.now
+            let generated = Phantom.generate(PhantomSettings(cases: cases, seed: seed, inPlaneSize: size))
+            let generation = ContinuousClock.now - start
+            try DatasetFile.write(generated, source: "phantom", to: out)
+            if let montage { try Montage.write(Array(generated.prefix(4)), to: montage) }
+            let slices = generated.map(\.image.shape.nz)
+            print("wrote \(out): \(cases) phantom cases of \(size) x \(size) x \(slices.min()!)-\(slices.max()!) slices (seed \(seed)), generated in \(generation)")
+        }
+    }
+}
+
+extension DataCommand {
+    /// `sparseseg data inspect FILE [--json]`.
+    struct Inspect: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Describe an image (.mhd, .mha, .nii, .nii.gz) or a dataset file (.h5).")
+
+        @Argument(help: "The file to describe.")
+        var file: String
+
+        @Flag(help: "Print JSON: for an image the keys size, spacing, type, min, max, mean; for a dataset its cases.")
+        var json = false
+
+        @Option(help: "The volume of a 4D NIfTI file to describe.")
+        var channel = 0
+
+        func run() throws {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            if file.lowercased().hasSuffix(".h5") {
+                let dataset = try Dataset(contentsOf: file)
+                let cases = dataset.cases.map(CaseSummary.init)
+                if json {
+                    print(String(decoding: try encoder.encode(cases), as: UTF8.self))
+                    return
+                }
+                print("\(file): \(dataset.source) dataset, \(cases.count) cases")
+                for c in cases {
+                    let spacing = c.spacing.map { String(format: "%.3f", $0) }.joined(separator: " x ")
+                    let original = c.originalSize.map(String.init).joined(separator: " x ")
+                    print("  \(c.id)  site \(c.site)  size \(c.size.map(String.init).joined(separator: " x "))  spacing \(spacing) mm  original \(original)  central slice \(c.centralSlice)")
+                }
+                return
+            }
+            let summary = ImageSummary(try ImageIO.read(file, channel: channel))
+            if json {
+                print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+                return
+            }
+            print("\(file)")
+            print("  size     \(summary.size.map(String.init).joined(separator: " x "))")
+            print("  spacing  \(summary.spacing.map { String(format: "%g", $0) }.joined(separator: " x ")) mm")
+            print("  type     \(summary.type)")
+            print("  min \(summary.min)  max \(summary.max)  mean \(summary.mean)")
+        }
+    }
+
+    /// `sparseseg data import promise12|decathlon DIR --out FILE.h5`.
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import a prostate MR dataset into a dataset file.",
+            subcommands: [Promise12.self, Decathlon.self])
+    }
+
+    /// The options both importers share.
+    struct ImportOptions: ParsableArguments {
+        @Argument(help: "The dataset's directory.")
+        var directory: String
+
+        @Option(help: "The dataset file to write (.h5).")
+        var out: String
+
+        @Option(help: "In-plane size S of the stored slices (S x S).")
+        var size = 256
+
+        func write(_ cases: [StoredCase], source: String) throws {
+            try DatasetFile.write(cases, source: source, to: out)
+            print("wrote \(out): \(cases.count) \(source) cases, slices resampled to \(size) x \(size)")
+        }
+    }
+
+    struct Promise12: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "PROMISE12: CaseNN.mhd with CaseNN_segmentation.mhd (sites from sites.csv if present).")
+
+        @OptionGroup var options: ImportOptions
+
+        func run() throws {
+            try options.write(try Importer.promise12(options.directory, settings: .init(inPlaneSize: options.size)), source: "promise12")
+        }
+    }
+
+    struct Decathlon: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Medical Segmentation Decathlon Task05_Prostate: imagesTr/ and labelsTr/ (channel 0, labels 1+2).")
+
+        @OptionGroup var options: ImportOptions
+
+        func run() throws {
+            try options.write(try Importer.decathlon(options.directory, settings: .init(inPlaneSize: options.size)), source: "decathlon")
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import Datasets
+import XCTest
+
+final class PhantomTests: XCTestCase {
+    func testTheSameSeedGivesTheSameDatasetAndAnotherSeedAnother() {
+        let settings = PhantomSettings(cases: 4, seed: 11, inPlaneSize: 48)
+        let first = Phantom.generate(settings), second = Phantom.generate(settings)
+        for (a, b) in zip(first, second) {
+            XCTAssertEqual(a.id, b.id)
+            XCTAssertEqual(a.image.shape, b.image.shape)
+            XCTAssertEqual(a.image.voxels, b.image.voxels)
+            XCTAssertEqual(a.label.voxels, b.label.voxels)
+            XCTAssertEqual(a.image.spacing, b.image.spacing)
+        }
+        // One case alone is the same as that case generated among others.
+        XCTAssertEqual(Phantom.generateCase(2, settings: settings).image.voxels, first[2].image.voxels)
+        var other = settings
+        other.seed = 12
+        XCTAssertNotEqual(Phantom.generate(other)[0].image.voxels, first[0].image.voxels)
+    }
+
+    func testGeometryFollowsTheSites() {
+        let cases = Phantom.generate(PhantomSettings(cases: 4, seed: 3, inPlaneSize: 256))
+        XCTAssertEqual(cases.map(\.site), ["A", "B", "C", "D"])
+        XCTAssertEqual(cases.map(\.id), (0..<4).map { String(format: "Case%02d", $0) })
+        for item in cases {
+            let site = PhantomSite.defaults.first { $0.name == item.site }!
+            XCTAssertTrue(site.slices.contains(item.image.shape.nz))
+            XCTAssertTrue((15...40).contains(item.image.shape.nz))
+            XCTAssertEqual(item.image.shape.ny, 256)
+            XCTAssertEqual(item.image.spacing.x, site.fieldOfView / 256, accuracy: site.fieldOfView / 256 * 0.051)
+            XCTAssertTrue((0.5...0.75).contains(item.image.spacing.x), "in-plane spacing \(item.image.spacing.x)")
+            XCTAssertTrue((2.8...4.3).contains(item.image.spacing.z), "slice spacing \(item.image.spacing.z)")
+            XCTAssertEqual(item.label.voxels, item.originalLabel.voxels)
+            XCTAssertTrue(item.image.voxels.allSatisfy { (0...1).contains($0) })
+        }
+    }
+
+    /// The gland spans several slices, the central one among them, and its cross-section
+    /// changes enough from slice to slice that the central mask is a poor guess for the others.
+    func testTheGlandVariesAlongTheVolume() {
+        let cases = Phantom.generate(PhantomSettings(cases: 8, seed: 5, inPlaneSize: 64))
+        var adjacentDice: [Double] = [], farDice: [Double] = []
+        for item in cases {
+            let labelled = item.label.labelledSlices
+            let central = item.image.shape.nz / 2
+            XCTAssertTrue(labelled.contains(central), "\(item.id): central slice \(central) has no gland (\(labelled))")
+            XCTAssertGreaterThanOrEqual(labelled.count, 7, "\(item.id)")
+            XCTAssertEqual(labelled, Array(labelled.first!...labelled.last!), "the gland is one block of slices")
+            let areas = labelled.map { z in item.label.slice(z).reduce(0) { $0 + Int($1) } }
+            // Widest inside, small at both ends.
+            XCTAssertLessThan(areas.first!, areas.max()! / 2, "\(item.id) apex \(areas)")
+            XCTAssertLessThan(Double(areas.last!), 0.7 * Double(areas.max()!), "\(item.id) base \(areas)")
+            for (a, b) in zip(labelled, labelled.dropFirst()) { adjacentDice.append(dice(item.label.slice(a), item.label.slice(b))) }
+            for z in labelled where abs(z - central) >= 3 { farDice.append(dice(item.label.slice(central), item.label.slice(z))) }
+        }
+        let meanAdjacent = adjacentDice.reduce(0, +) / Double(adjacentDice.count)
+        let meanFar = farDice.reduce(0, +) / Double(farDice.count)
+        XCTAssertLessThan(meanAdjacent, 0.9, "adjacent slices are too alike")
+        XCTAssertGreaterThan(meanAdjacent, 0.5, "adjacent slices are unrelated")
+        XCTAssertLessThan(meanFar, 0.6, "the central mask predicts distant slices too well")
+    }
+
+    /// Confounders: some tissue outside the gland is as bright as the gland's brighter half,
+    /// so intensity alone cannot segment it.
+    func testTissueOutsideTheGlandOverlapsItsIntensities() {
+        let item = Phantom.generateCase(0, settings: PhantomSettings(cases: 1, seed: 9, inPlaneSize: 64))
+        let z = item.image.shape.nz / 2
+        let image = item.image.slice(z), label = item.label.slice(z)
+        let inside = zip(image, label).filter { $0.1 == 1 }.map(\.0).sorted()
+        let low = inside[inside.count / 4], high = inside[3 * inside.count / 4]
+        let outsideAlike = zip(image, label).filter { $0.1 == 0 && (low...high).contains($0.0) }.count
+        XCTAssertGreaterThan(outsideAlike, inside.count, "few gland-like pixels outside the gland")
+    }
+
+    func testTheMontageShowsSevenSlicesPerCase() throws {
+        let cases = Phantom.generate(PhantomSettings(cases: 2, seed: 1, inPlaneSize: 32))
+        let sheet = Montage.render(cases, tile: 40)
+        XCTAssertEqual(sheet.width, 7 * 40 + 8 * 2)
+        XCTAssertEqual(sheet.height, 2 * 40 + 3 * 2)
+        XCTAssertEqual(sheet.rgb.count, sheet.width * sheet.height * 3)
+        let slices = Montage.slices(of: cases[0])
+        XCTAssertTrue(slices.contains(cases[0].image.shape.nz / 2))
+        XCTAssertEqual(slices, slices.sorted())
+        // The green outline of the central slice is drawn.
+        let green = stride(from: 0, to: sheet.rgb.count, by: 3).filter { sheet.rgb[$0] == 40 && sheet.rgb[$0 + 1] == 230 }.count
+        XCTAssertGreaterThan(green, 10)
+    }
+}
+
+/// Dice of two binary slices (1 when both are empty).
+func dice(_ a: [UInt8], _ b: [UInt8]) -> Double {
+    var both = 0, sum = 0
+    for (x, y) in zip(a, b) {
+        if x != 0 && y != 0 { both += 1 }
+        sum += Int(x != 0 ? 1 : 0) + Int(y != 0 ? 1 : 0)
+    }
+    return sum == 0 ? 1 : 2 * Double(both) / Double(sum)
+}

@@ -1,3 +1,0 @@
-import XCTest
-
-// Tests for the Datasets module arrive with it.
