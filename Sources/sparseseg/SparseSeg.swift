@@ -21,6 +21,9 @@ struct SparseSeg: AsyncParsableCommand {
             Bench.self,
             DataCommand.self,
             ReportCommand.self,
+            Train.self,
+            MethodsCommand.self,
+            Evaluate.self,
         ]
     )
 }
