@@ -26,15 +26,18 @@ public struct ICT: SegmentationMethod {
             let (u0, u1) = (u.batchSlice(0..<half), u.batchSlice(half..<(2 * half)))
             let lambdas = (0..<half).map { _ in Float(step.random.beta(alpha, alpha)) }
             let mixed = ICT.mix(u0, u1, lambdas)
-            let logits = student.forward(Tensor.concatBatch([l.images, mixed]), recording: true)
+            // As SSL4MIS: one student pass on the labelled + unlabelled batch for the supervised
+            // loss (batch statistics over real slices), a second on the mixed slices.
+            let logits = student.forward(Tensor.concatBatch([l.images, u]), recording: true)
+            let mixedLogits = student.forward(mixed, recording: true)
             let supervised = UNet.diceCrossEntropy(logits: logits.batchSlice(0..<b), labels: l.labels, gamma: context.training.gamma)
-            let ps = Softmax.forward(logits)
+            let pm = Softmax.forward(mixedLogits)
             let target = ICT.mix(Softmax.forward(teacherNet.forward(u0)), Softmax.forward(teacherNet.forward(u1)), lambdas)
-            let consistency = Losses.meanSquaredError(ps.batchSlice(b..<(b + half)), target)
+            let consistency = Losses.meanSquaredError(pm, target)
             let w = Float(teacher.settings.weight(step.iteration))
-            let dps = Tensor.concatBatch([Tensor(shape: l.images.shape.replacing(1, with: 2)), Ops.scale(consistency.gradient, by: w)])
-            let zeros = Tensor(shape: target.shape)
-            let gradient = Ops.add(Tensor.concatBatch([supervised.gradient, zeros]), Softmax.backward(dps, probabilities: ps))
+            // The mixed pass was recorded last, so its gradient is consumed first.
+            student.backward(Softmax.backward(Ops.scale(consistency.gradient, by: w), probabilities: pm))
+            let gradient = Tensor.concatBatch([supervised.gradient, Tensor(shape: supervised.gradient.shape)])
             return (gradient, ["loss": supervised.value + w * consistency.value, "supervised": supervised.value, "consistency": consistency.value])
         }
         return TrainedMethod(predictor: UNetPredictor(networks: [teacher.student]))
@@ -49,14 +52,5 @@ public struct ICT: SegmentationMethod {
             out.scalars[i] = (1 - lambda) * a.scalars[i] + lambda * b.scalars[i]
         }
         return out
-    }
-}
-
-extension Array where Element == Int {
-    /// The array with element `index` replaced.
-    func replacing(_ index: Int, with value: Int) -> [Int] {
-        var copy = self
-        copy[index] = value
-        return copy
     }
 }
