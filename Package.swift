@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "Metrics", swiftSettings: strict),
         .target(
             name: "Methods",
-            dependencies: ["TrainingCore", "Datasets", "Metrics", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["TrainingCore", "Datasets", "Metrics", "Experiments", "SeededRandom", "HDF5", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .target(
             name: "Experiments", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
@@ -74,7 +74,10 @@ let package = Package(
         .testTarget(name: "TrainingCoreTests", dependencies: ["TrainingCore"], swiftSettings: strict),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "SeededRandom"], swiftSettings: strict),
-        .testTarget(name: "MethodsTests", dependencies: ["Methods"], swiftSettings: strict),
+        .testTarget(
+            name: "MethodsTests",
+            dependencies: ["Methods", "Datasets", "TrainingCore", "Experiments", "Metrics", "Reports", "SeededRandom", "HDF5"],
+            swiftSettings: strict),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"], swiftSettings: strict),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "HDF5"], swiftSettings: strict),

@@ -7,6 +7,7 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks of the training core, the metrics and the runner.",
         subcommands: [
+            BenchCore.self,
             BenchMetrics.self,
             BenchData.self,
             BenchRunner.self,

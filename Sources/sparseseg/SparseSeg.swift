@@ -26,6 +26,9 @@ struct SparseSeg: AsyncParsableCommand {
             RunCommand.self,
             StatusCommand.self,
             KeysCommand.self,
+            Train.self,
+            MethodsCommand.self,
+            Evaluate.self,
         ]
     )
 }

@@ -1,0 +1,41 @@
+import Experiments
+import TrainingCore
+
+/// FS-LCS: the U-Net trained on the labelled central slices only, with the supervised loss
+/// Dice + gamma * CE (methods.md).
+public struct FSLCS: SegmentationMethod {
+    public static let registration = MethodRegistration(
+        name: "fs-lcs", summary: "U-Net on the labelled central slices only (supervised lower bound)", relativeCost: 1,
+        schema: SettingsSchema(name: "method fs-lcs", specs: []), make: { FSLCS() })
+
+    public init() {}
+
+    public func train(_ context: MethodContext) throws -> TrainedMethod {
+        let network = context.makeUNet("student")
+        let batcher = context.makeBatcher()
+        let steps = batcher.stepsPerEpoch(context.training.stepsPerEpoch)
+        let epochs = context.training.epochs
+        try Supervised.train(network, name: "train", epochs: epochs, stepsPerEpoch: steps, context: context) { step in
+            batcher.labelledBatch(iteration: step.iteration, rng: &step.random)
+        }
+        return TrainedMethod(predictor: UNetPredictor(networks: [network]))
+    }
+}
+
+/// Supervised training of one U-Net on batches from `batch`, shared by FS-LCS, fs-dense and
+/// Ours' final network.
+enum Supervised {
+    static func train(_ network: UNet, name: String, epochs: Int, stepsPerEpoch: Int, context: MethodContext,
+                      batch: (inout PhaseStep) -> SliceBatch) throws {
+        let optimiser = context.training.makeOptimiser(network.parameters)
+        context.session.plannedSteps += epochs * stepsPerEpoch
+        let gamma = context.training.gamma
+        try context.session.runPhase(
+            name, epochs: epochs, stepsPerEpoch: stepsPerEpoch, models: [(name, network)], optimisers: [(name + "-optimiser", optimiser)],
+            learningRate: context.training.schedule(stepsPerEpoch: stepsPerEpoch, epochs: epochs)
+        ) { step in
+            let b = batch(&step)
+            return ["loss": network.trainStep(images: b.images, labels: b.labels, optimiser: optimiser, gamma: gamma)]
+        }
+    }
+}

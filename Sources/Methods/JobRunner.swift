@@ -1,0 +1,140 @@
+import Datasets
+import Experiments
+import Foundation
+import HDF5
+import Metrics
+import SeededRandom
+import TrainingCore
+
+/// What a finished job produced.
+public struct JobOutcome: Sendable {
+    /// One scored test case.
+    public struct CaseResult: Sendable {
+        public let caseID: String
+        public let site: String
+        public let metrics: CaseMetrics
+    }
+
+    public let method: String
+    public let fold: Int
+    public let cases: [CaseResult]
+    /// Pseudo-label counts (Ours and its ablations), by set name.
+    public let pseudoLabels: [String: PseudoLabelDiagnostics.Counts]?
+    /// Wall time of this run of the job, seconds.
+    public let wallSeconds: Double
+    /// Optimiser steps of the job (every run of it).
+    public let steps: Int
+    /// The job's output directory.
+    public let directory: URL
+
+    /// Mean Dice over the test cases.
+    public var meanDice: Double { cases.isEmpty ? .nan : cases.map(\.metrics.dice).reduce(0, +) / Double(cases.count) }
+}
+
+/// Runs one job, in-process: train the method on the fold's training view, predict every
+/// slice of the fold's test volumes, map the predictions back to the original grid, score
+/// them in 3D with the reference's spacing and write the job's outputs
+/// (docs/run-directory.md). Callable from `sparseseg train` and from a runner's worker.
+public enum JobRunner {
+    /// The output directory of a job: `RUN_DIR/jobs/<method>/fold<k>`.
+    public static func directory(runDirectory: URL, method: String, fold: Int) -> URL {
+        runDirectory.appendingPathComponent("jobs/\(method)/fold\(fold)")
+    }
+
+    /// Runs `job` of an experiment whose dataset section is `dataset`, split into `folds`
+    /// folds. Checkpoints every `checkpoint_every` epochs; run again on the same directory,
+    /// it resumes from the last checkpoint and ends with the same result.
+    ///
+    /// - Parameters:
+    ///   - registry: the methods (the standard registry unless a test adds its own).
+    ///   - worker: the host name written into metrics.json.
+    ///   - progress: called after every optimiser step.
+    ///   - shouldStop: asked after every checkpoint; true stops the job with ``JobStopped``.
+    public static func run(
+        job: ExperimentJob, dataset: DatasetSettings, folds: Int, runDirectory: URL,
+        registry: MethodRegistry = .standard, worker: String = ProcessInfo.processInfo.hostName,
+        progress: @escaping (JobProgress) -> Void = { _ in }, shouldStop: @escaping () -> Bool = { false }
+    ) throws -> JobOutcome {
+        let opened = try dataset.open()
+        return try run(job: job, dataset: opened, split: try dataset.split(opened, folds: folds), runDirectory: runDirectory,
+                       registry: registry, worker: worker, progress: progress, shouldStop: shouldStop)
+    }
+
+    /// Runs `job` on an opened dataset and split (tests, and workers that keep the dataset open).
+    public static func run(
+        job: ExperimentJob, dataset: Dataset, split: FoldSplit, runDirectory: URL,
+        registry: MethodRegistry = .standard, worker: String = ProcessInfo.processInfo.hostName,
+        progress: @escaping (JobProgress) -> Void = { _ in }, shouldStop: @escaping () -> Bool = { false }
+    ) throws -> JobOutcome {
+        let started = Date()
+        guard let registration = registry.registration(job.method) else {
+            throw JobError(file: "(job \(job.id))", message: "unknown method '\(job.method)' (known: \(registry.methodNames.joined(separator: ", ")))")
+        }
+        let training = try TrainingSettings(job.settings["training"]?.mapValue ?? [:])
+        let settings = SettingsReader(schema: registration.schema, values: job.settings["method"]?.mapValue ?? [:])
+        if training.blasThreads > 0 { BLAS.threads = training.blasThreads }
+
+        let view = try dataset.trainingView(fold: job.fold, of: split)
+        let tests = try dataset.testCases(fold: job.fold, of: split)
+        guard let size = view.cases.first?.sliceSize else {
+            throw JobError(file: dataset.location, message: "fold \(job.fold) has no training case")
+        }
+        guard size.ny % training.sizeMultiple == 0 && size.nx % training.sizeMultiple == 0 else {
+            throw JobError(file: dataset.location, message: "slices are \(size.ny)x\(size.nx); a U-Net of \(training.channels.count) levels needs multiples of \(training.sizeMultiple) (training.channels)")
+        }
+
+        let directory = directory(runDirectory: runDirectory, method: job.method, fold: job.fold)
+        let random = SeededGenerator(seed: UInt64(job.seed)).derived("fold", job.fold)
+        let session = try TrainingSession(directory: directory, checkpointEvery: training.checkpointEvery, random: random.derived("session"),
+                                          progress: progress, shouldStop: shouldStop)
+        // The firewall: full training masks reach a method only through its registration.
+        let allMasks = registration.labelAccess == .allTrainingMasks ? try dataset.hiddenLabels(fold: job.fold, of: split) : nil
+        let context = MethodContext(method: job.method, view: view, training: training, settings: settings, random: random,
+                                    session: session, allMasks: allMasks)
+        let trained = try registration.make().train(context)
+
+        var pseudoCounts: [String: PseudoLabelDiagnostics.Counts]?
+        if let sets = trained.pseudoLabels {
+            // Evaluation only: the hidden masks are read here, after training has ended.
+            let counts = try PseudoLabelDiagnostics.counts(sets, hidden: try dataset.hiddenLabels(fold: job.fold, of: split))
+            pseudoCounts = counts
+            try AtomicWrite.data(try JSONSerialization.data(withJSONObject: PseudoLabelDiagnostics.json(counts), options: [.prettyPrinted, .sortedKeys]),
+                                 to: directory.appendingPathComponent("pseudo_labels.json"))
+        }
+
+        var results: [JobOutcome.CaseResult] = []
+        var figure: [(id: String, slice: Int, image: [Float], reference: [UInt8], prediction: [UInt8])] = []
+        for test in tests {
+            let probabilities = trained.predictor.foregroundProbabilities(test.images, size: size)
+            let predicted = test.probabilitiesToOriginal(probabilities)
+            // NIfTI.write writes a temporary file and renames it into place.
+            try FileManager.default.createDirectory(at: directory.appendingPathComponent("predictions"), withIntermediateDirectories: true)
+            try predicted.writeNIfTI(to: directory.appendingPathComponent("predictions/\(test.info.id).nii.gz").path)
+            let spacing = Metrics.Spacing(x: test.reference.spacing.x, y: test.reference.spacing.y, z: test.reference.spacing.z)
+            let metrics = try evaluate(prediction: try BinaryVolume(shape: predicted.shape.dims, spacing: spacing, labels: predicted.voxels),
+                                       reference: try BinaryVolume(shape: test.reference.shape.dims, spacing: spacing, labels: test.reference.voxels))
+            results.append(JobOutcome.CaseResult(caseID: test.info.id, site: test.info.site, metrics: metrics))
+            // Figure 2's slice: the largest reference area on the stored grid, lowest z on ties.
+            let areas = test.storedReference.slices.map { $0.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
+            let z = areas.indices.max { areas[$0] < areas[$1] || (areas[$0] == areas[$1] && $0 > $1) } ?? 0
+            figure.append((test.info.id, z, test.images[z], test.storedReference.slice(z), probabilities[z].map { $0 > 0.5 ? 1 : 0 }))
+        }
+        try HDF5File.writeAtomically(to: directory.appendingPathComponent("figure_slices.h5").path) { root in
+            for item in figure {
+                let group = try root.createGroup(item.id)
+                try group.write("image", item.image, shape: [size.ny, size.nx])
+                try group.write("reference", item.reference, shape: [size.ny, size.nx])
+                try group.write("prediction", item.prediction, shape: [size.ny, size.nx])
+                try group.setAttribute("slice", item.slice)
+            }
+        }
+
+        let wall = Date().timeIntervalSince(started)
+        let outcome = JobOutcome(method: job.method, fold: job.fold, cases: results, pseudoLabels: pseudoCounts,
+                                 wallSeconds: wall, steps: session.steps, directory: directory)
+        try JobFiles.writeCasesCSV(outcome, to: directory.appendingPathComponent("cases.csv"))
+        try JobFiles.writeMetrics(outcome, seed: job.seed, labelAccess: registration.labelAccess, worker: worker,
+                                  trainingSeconds: session.trainingSeconds, to: directory.appendingPathComponent("metrics.json"))
+        return outcome
+    }
+}

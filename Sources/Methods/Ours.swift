@@ -1,0 +1,216 @@
+import Datasets
+import Experiments
+import Foundation
+import HDF5
+import TrainingCore
+
+/// The paper's method, in four stages (methods.md):
+/// 1. y_SEMI: a U-Net trained on the central slices, then self-trained on labelled +
+///    unlabelled slices whose targets are its own argmax, regenerated at every step;
+/// 2. y_SSL: a VoxelMorph-like registration network trained without labels on adjacent
+///    slices, whose fields propagate each central mask through its volume;
+/// 3. y_final = y_SEMI AND y_SSL (or the ablation's rule);
+/// 4. the final U-Net trained on the central masks and y_final, the only network used for
+///    inference.
+/// y_SEMI, y_SSL and y_final are saved as HDF5 masks; the semi-supervised U-Net, the
+/// registration network and the final U-Net as checkpoints.
+public struct Ours: SegmentationMethod {
+    /// The fusion rule of this registration.
+    public let fusion: PseudoLabelFusion
+
+    public init(fusion: PseudoLabelFusion) { self.fusion = fusion }
+
+    /// The variant of Ours: the paper's intersection or one of the ablations.
+    public enum Variant: Sendable {
+        case intersection, semiOnly, sslOnly, union
+        var name: String {
+            switch self {
+            case .intersection: "ours"
+            case .semiOnly: "ours-semi-only"
+            case .sslOnly: "ours-ssl-only"
+            case .union: "ours-union"
+            }
+        }
+        var fusion: PseudoLabelFusion {
+            switch self {
+            case .intersection: .intersection
+            case .semiOnly: .semiOnly
+            case .sslOnly: .sslOnly
+            case .union: .union
+            }
+        }
+        var summary: String {
+            switch self {
+            case .intersection: "the paper: final U-Net on y_SEMI AND y_SSL (self-training + registration propagation)"
+            case .semiOnly: "ablation of Ours: final U-Net on y_SEMI only"
+            case .sslOnly: "ablation of Ours: final U-Net on y_SSL only"
+            case .union: "ablation of Ours: final U-Net on y_SEMI OR y_SSL"
+            }
+        }
+    }
+
+    /// Ours' settings; the registration defaults are voxelmorph's (methods.md).
+    static func schema(_ name: String) -> SettingsSchema {
+        SettingsSchema(name: "method \(name)", specs: [
+            SettingSpec("semi_warmup_epochs", .int(0...100_000), default: .int(50), help: "stage 1: epochs on the central slices only (paper: 50)"),
+            SettingSpec("semi_self_epochs", .int(0...100_000), default: .int(50),
+                        help: "stage 1: epochs of self-training on labelled + unlabelled slices (not given by the paper)"),
+            SettingSpec("registration_epochs", .int(1...100_000), default: .int(50), help: "stage 2: epochs over the adjacent pairs (not given by the paper)"),
+            SettingSpec("registration_learning_rate", .number(1e-9...1), default: .number(1e-4), help: "stage 2: Adam step size (voxelmorph: 1e-4)"),
+            SettingSpec("registration_batch_size", .int(1...1024), default: .int(4), help: "stage 2: pairs per step"),
+            SettingSpec("similarity", .choice(["mse", "ncc"]), default: .string("mse"), help: "stage 2: similarity loss (methods.md: MSE; NCC 9x9 the alternative)"),
+            SettingSpec("smoothness_weight", .number(0...1000), default: .number(0.01), help: "stage 2: lambda of the smoothness term (0.01 with MSE, 1 with NCC)"),
+            SettingSpec("ncc_window", .int(3...99), default: .int(9), help: "stage 2: NCC window (voxelmorph: 9)"),
+            SettingSpec("registration_encoder", .list(.int(1...1024), count: 1...8), default: ints([16, 32, 32, 32]), help: "voxelmorph encoder widths"),
+            SettingSpec("registration_decoder", .list(.int(1...1024), count: 1...8), default: ints([32, 32, 32, 32]), help: "voxelmorph decoder widths"),
+            SettingSpec("registration_extra", .list(.int(1...1024), count: 0...8), default: ints([32, 16, 16]), help: "voxelmorph extra convolutions"),
+            SettingSpec("propagation", .choice(LabelPropagation.Interpolation.allCases.map(\.rawValue)), default: .string("bilinear"),
+                        help: "how masks are warped: one-hot bilinear + threshold, or nearest"),
+            SettingSpec("propagation_threshold", .number(0...1), default: .number(0.5), help: "threshold of the bilinear one-hot warp (methods.md: 0.5)"),
+        ])
+    }
+
+    /// The registration of a variant.
+    public static func registration(variant: Variant) -> MethodRegistration {
+        let fusion = variant.fusion
+        return MethodRegistration(name: variant.name, summary: variant.summary, relativeCost: 3.5, schema: schema(variant.name),
+                                  make: { Ours(fusion: fusion) })
+    }
+
+    public func train(_ context: MethodContext) throws -> TrainedMethod {
+        let view = context.view
+        let size = view.cases[0].sliceSize
+        let r = context.settings
+        let batcher = context.makeBatcher()
+        let steps = batcher.stepsPerEpoch(context.training.stepsPerEpoch)
+        let (warmup, selfEpochs, regEpochs) = (r.int("semi_warmup_epochs"), r.int("semi_self_epochs"), r.int("registration_epochs"))
+        let regBatch = r.int("registration_batch_size")
+        let pairs = view.adjacentPairs
+        let regSteps = max(1, (pairs.count + regBatch - 1) / regBatch)
+        context.session.plannedSteps += (warmup + selfEpochs + context.training.epochs) * steps + regEpochs * regSteps
+
+        // Stage 1: y_SEMI.
+        let semi = context.makeUNet("semi")
+        let semiOptimiser = context.training.makeOptimiser(semi.parameters)
+        let gamma = context.training.gamma
+        let schedule = context.training.schedule(stepsPerEpoch: steps, epochs: warmup + selfEpochs)
+        if warmup > 0 {
+            try context.session.runPhase("semi-warmup", epochs: warmup, stepsPerEpoch: steps, models: [("semi", semi)],
+                                         optimisers: [("semi-optimiser", semiOptimiser)], learningRate: schedule) { step in
+                let l = batcher.labelledBatch(iteration: step.iteration, rng: &step.random)
+                return ["loss": semi.trainStep(images: l.images, labels: l.labels, optimiser: semiOptimiser, gamma: gamma)]
+            }
+        }
+        if selfEpochs > 0 {
+            try context.session.runPhase("semi-self", epochs: selfEpochs, stepsPerEpoch: steps, models: [("semi", semi)],
+                                         optimisers: [("semi-optimiser", semiOptimiser)],
+                                         learningRate: { epoch, iteration in schedule(epoch + warmup, iteration + warmup * steps) }) { step in
+                let l = batcher.labelledBatch(iteration: step.iteration, rng: &step.random)
+                let u = batcher.unlabelledBatch(epoch: step.epoch, step: step.step, rng: &step.random)
+                semi.setTraining(true)
+                let logits = semi.forward(Tensor.concatBatch([l.images, u]), recording: true)
+                // The unlabelled targets are the network's own argmax at this step.
+                let b = l.images.batch, plane = size.ny * size.nx
+                let targets = l.labels + Softmax.argmax(logits)[(b * plane)...]
+                let loss = UNet.diceCrossEntropy(logits: logits, labels: Array(targets), gamma: gamma)
+                semi.zeroGradients()
+                semi.backward(loss.gradient)
+                semiOptimiser.step()
+                return ["loss": loss.value]
+            }
+        }
+        let semiPredictor = UNetPredictor(networks: [semi])
+        let ySemi: [[[UInt8]]] = view.cases.map { item in
+            var masks = semiPredictor.foregroundProbabilities(item.images, size: size).map { $0.map { $0 > 0.5 ? UInt8(1) : 0 } }
+            masks[item.label.sliceIndex] = item.label.mask
+            return masks
+        }
+
+        // Stage 2: y_SSL.
+        let configuration = RegistrationConfiguration(encoder: r.ints("registration_encoder"), decoder: r.ints("registration_decoder"),
+                                                      extra: r.ints("registration_extra"))
+        let registration = RegistrationNet(configuration: configuration, seed: context.networkSeed("registration"))
+        let regOptimiser = Adam(parameters: registration.parameters, learningRate: r.float("registration_learning_rate"))
+        let (similarity, lambda, window) = (r.string("similarity"), r.float("smoothness_weight"), r.int("ncc_window"))
+        try context.session.runPhase("registration", epochs: regEpochs, stepsPerEpoch: regSteps, models: [("registration", registration)],
+                                     optimisers: [("registration-optimiser", regOptimiser)]) { step in
+            var generator = context.random.derived("registration-order", step.epoch)
+            var order = Array(pairs.indices)
+            order.shuffle(using: &generator)
+            let chosen = (0..<regBatch).map { pairs[order[(step.step * regBatch + $0) % order.count]] }
+            let moving = batcher.stack(chosen.map { view.cases[$0.caseIndex].images[$0.moving] })
+            let fixed = batcher.stack(chosen.map { view.cases[$0.caseIndex].images[$0.fixed] })
+            return Ours.registrationStep(registration, optimiser: regOptimiser, moving: moving, fixed: fixed,
+                                         similarity: similarity, lambda: lambda, window: window)
+        }
+        let interpolation = LabelPropagation.Interpolation(rawValue: r.string("propagation")) ?? .bilinear
+        let threshold = r.float("propagation_threshold")
+        let ySSL: [[[UInt8]]] = view.cases.map { item in
+            LabelPropagation.propagate(centralMask: item.label.mask, central: item.label.sliceIndex, sliceCount: item.images.count, size: size,
+                                       interpolation: interpolation, threshold: threshold) { moving, fixed in
+                registration.forward(moving: batcher.stack([item.images[moving]]), fixed: batcher.stack([item.images[fixed]]))
+            }
+        }
+
+        // Stage 3: fusion (the central slice keeps its manual mask).
+        let yFinal: [[[UInt8]]] = view.cases.indices.map { c in
+            zip(ySemi[c], ySSL[c]).enumerated().map { z, masks in
+                z == view.cases[c].label.sliceIndex ? view.cases[c].label.mask : fusion.fuse(semi: masks.0, ssl: masks.1)
+            }
+        }
+        let sets = PseudoLabelSets(caseIDs: view.cases.map(\.info.id), centralSlices: view.cases.map(\.label.sliceIndex),
+                                   semi: ySemi, ssl: ySSL, final: yFinal)
+        try Ours.save(sets, size: size, to: context.session.directory)
+
+        // Stage 4: the final U-Net on central masks and y_final.
+        var pseudoPairs: [(image: [Float], mask: [UInt8])] = []
+        for (c, item) in view.cases.enumerated() {
+            for z in item.unlabelledSlices { pseudoPairs.append((item.images[z], yFinal[c][z])) }
+        }
+        let pseudo = SliceBatcher(pairs: pseudoPairs, size: size, batchSize: context.training.batchSize, augment: context.training.augment,
+                                  random: context.random.derived("pseudo-batches"))
+        let final = context.makeUNet("final")
+        try Supervised.train(final, name: "final", epochs: context.training.epochs, stepsPerEpoch: steps, context: context) { step in
+            let l = batcher.labelledBatch(iteration: step.iteration, rng: &step.random)
+            let p = pseudo.labelledBatch(iteration: step.iteration, rng: &step.random)
+            return SliceBatch(images: Tensor.concatBatch([l.images, p.images]), labels: l.labels + p.labels)
+        }
+        return TrainedMethod(predictor: UNetPredictor(networks: [final]), pseudoLabels: sets)
+    }
+
+    /// One unsupervised step of the registration network: sim(fixed, moving o phi) +
+    /// lambda * smooth(phi), backward through the spatial transformer and the network.
+    static func registrationStep(_ net: RegistrationNet, optimiser: any Optimiser, moving: Tensor, fixed: Tensor,
+                                 similarity: String, lambda: Float, window: Int) -> [String: Float] {
+        let flow = net.forward(moving: moving, fixed: fixed, recording: true)
+        let warped = Warp.bilinear(moving, flow: flow)
+        let sim: (value: Float, gradient: Tensor)
+        if similarity == "ncc" {
+            let ncc = Losses.localNCC(fixed: fixed, warped: warped, window: window)
+            sim = (ncc.value, ncc.warped)
+        } else {
+            let mse = Losses.meanSquaredError(warped, fixed)
+            sim = (mse.value, mse.gradient)
+        }
+        let smooth = Losses.flowSmoothness(flow)
+        let dflow = Ops.add(Warp.bilinearBackward(sim.gradient, image: moving, flow: flow).flow, Ops.scale(smooth.gradient, by: lambda))
+        net.zeroGradients()
+        net.backward(dflow)
+        optimiser.step()
+        return ["loss": sim.value + lambda * smooth.value, "similarity": sim.value, "smoothness": smooth.value]
+    }
+
+    /// y_SEMI, y_SSL and y_final as HDF5 masks (y_semi.h5, y_ssl.h5, y_final.h5): one group per
+    /// training case with `mask` uint8 [nz, ny, nx] and attribute `central_slice`.
+    static func save(_ sets: PseudoLabelSets, size: SliceSize, to directory: URL) throws {
+        for (name, masks) in sets.named {
+            try HDF5File.writeAtomically(to: directory.appendingPathComponent("\(name).h5").path) { root in
+                for (c, id) in sets.caseIDs.enumerated() {
+                    let group = try root.createGroup(id)
+                    try group.write("mask", masks[c].flatMap { $0 }, shape: [masks[c].count, size.ny, size.nx], compressed: true)
+                    try group.setAttribute("central_slice", sets.centralSlices[c])
+                }
+            }
+        }
+    }
+}

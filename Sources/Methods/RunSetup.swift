@@ -1,0 +1,48 @@
+import Datasets
+import Experiments
+import Foundation
+
+/// The files a run directory holds besides its jobs (docs/run-directory.md): the resolved
+/// experiment, the fold split and the list of jobs. Written by whoever starts a run
+/// (`sparseseg train --out`, the runner), each atomically and only when absent, so that every
+/// job of a run sees the same split.
+public enum RunSetup {
+    /// Writes `experiment.resolved.yaml`, `folds.json` and `jobs.json` into `runDirectory`
+    /// when they are missing, and returns the jobs of the experiment.
+    @discardableResult
+    public static func prepare(experiment: Experiment, dataset: Dataset, registry: MethodRegistry = .standard,
+                               runDirectory: URL) throws -> [ExperimentJob] {
+        try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
+        let jobs = experiment.jobs(catalog: registry)
+        let resolved = runDirectory.appendingPathComponent("experiment.resolved.yaml")
+        if !FileManager.default.fileExists(atPath: resolved.path) {
+            try AtomicWrite.text(experiment.resolvedYAML(catalog: registry), to: resolved)
+        }
+        let foldsURL = runDirectory.appendingPathComponent("folds.json")
+        if !FileManager.default.fileExists(atPath: foldsURL.path) {
+            let split = try DatasetSettings(experiment.dataset).split(dataset, folds: experiment.folds)
+            let folds: [[String: Any]] = (0..<split.k).map { ["fold": $0, "train": split.trainingIDs($0), "test": split.testIDs($0)] }
+            try AtomicWrite.data(try JSONSerialization.data(withJSONObject: ["folds": folds], options: [.prettyPrinted, .sortedKeys]), to: foldsURL)
+        }
+        let jobsURL = runDirectory.appendingPathComponent("jobs.json")
+        if !FileManager.default.fileExists(atPath: jobsURL.path) {
+            let list: [[String: Any]] = jobs.map { ["id": $0.id, "method": $0.method, "fold": $0.fold, "seed": $0.seed] }
+            try AtomicWrite.data(try JSONSerialization.data(withJSONObject: ["jobs": list], options: [.prettyPrinted, .sortedKeys]), to: jobsURL)
+        }
+        return jobs
+    }
+
+    /// The job of `method` on `fold` of the experiment.
+    public static func job(_ experiment: Experiment, method: String, fold: Int, registry: MethodRegistry = .standard) throws -> ExperimentJob {
+        guard registry.registration(method) != nil else {
+            throw JobError(file: experiment.file, message: "unknown method '\(method)' (known: \(registry.methodNames.joined(separator: ", ")))")
+        }
+        guard experiment.methods.contains(where: { $0.name == method }) else {
+            throw JobError(file: experiment.file, message: "method '\(method)' is not listed under methods: (listed: \(experiment.methods.map(\.name).joined(separator: ", ")))")
+        }
+        guard let job = experiment.jobs(catalog: registry).first(where: { $0.method == method && $0.fold == fold }) else {
+            throw JobError(file: experiment.file, message: "fold \(fold) is not run by this experiment (run_folds: \(experiment.runFolds.map(String.init).joined(separator: ", ")))")
+        }
+        return job
+    }
+}

@@ -1,0 +1,202 @@
+import Foundation
+import SeededRandom
+import TrainingCore
+
+/// Where a job is, for progress bars and the distributed runner.
+public struct JobProgress: Sendable {
+    /// The training phase ("train", "semi-warmup", "registration", ...).
+    public let phase: String
+    /// 1-based epoch of the phase, and the phase's epochs.
+    public let epoch: Int
+    public let epochs: Int
+    /// 1-based step of the epoch, and the epoch's steps.
+    public let step: Int
+    public let stepsPerEpoch: Int
+    /// The losses of this step, by name ("loss", "supervised", "consistency", ...).
+    public let losses: [String: Float]
+    /// Optimiser steps of the whole job so far, and planned (0 when the method did not say).
+    public let stepsDone: Int
+    public let stepsPlanned: Int
+    /// Estimated seconds to the end of training, nil until a step has been timed.
+    public let etaSeconds: Double?
+}
+
+/// The job was asked to stop (``JobRunner``'s `shouldStop`); its last checkpoint stands and
+/// running it again resumes from there.
+public struct JobStopped: Error, CustomStringConvertible {
+    public let phase: String
+    public let epochsDone: Int
+    public var description: String { "stopped after epoch \(epochsDone) of phase \(phase); run again to resume" }
+}
+
+/// One step of a phase as the method's step function sees it.
+public struct PhaseStep {
+    /// 0-based epoch of the phase and step of the epoch.
+    public let epoch: Int
+    public let step: Int
+    /// 0-based step of the phase (epoch * stepsPerEpoch + step), for ramps and EMA.
+    public let iteration: Int
+    /// Steps of the whole phase.
+    public let totalIterations: Int
+    /// The epoch's random stream: derived from (job seed, phase, epoch), so a resumed epoch
+    /// draws exactly what an uninterrupted one would.
+    public var random: SeededGenerator
+}
+
+/// The training bookkeeping shared by all methods: phases of epochs, a checkpoint at the end
+/// of every `checkpoint_every` epochs (every model, optimiser and dropout counter of the
+/// phase), resumption from the last checkpoint, the per-epoch loss log (losses.csv) and
+/// progress with an ETA. State lives in `<job>/checkpoints/`: one `<phase>.h5` per phase and
+/// `state.json` naming the epochs each phase has completed.
+public final class TrainingSession {
+    /// The job's output directory.
+    public let directory: URL
+    private let checkpointEvery: Int
+    private let random: SeededGenerator
+    private let progress: (JobProgress) -> Void
+    private let shouldStop: () -> Bool
+    private var state: SessionState
+    private var stepsThisRun = 0
+    private var secondsThisRun = 0.0
+    /// Steps the method announced for the whole job, for the ETA.
+    public var plannedSteps = 0
+
+    struct LossRow: Codable, Equatable {
+        var phase: String
+        var epoch: Int
+        var values: [String: Double]
+    }
+
+    struct SessionState: Codable {
+        var epochsDone: [String: Int] = [:]
+        var losses: [LossRow] = []
+        var steps = 0
+        var trainingSeconds = 0.0
+    }
+
+    init(directory: URL, checkpointEvery: Int, random: SeededGenerator,
+         progress: @escaping (JobProgress) -> Void, shouldStop: @escaping () -> Bool) throws {
+        self.directory = directory
+        self.checkpointEvery = checkpointEvery
+        self.random = random
+        self.progress = progress
+        self.shouldStop = shouldStop
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
+        let stateURL = directory.appendingPathComponent("checkpoints/state.json")
+        if let data = try? Data(contentsOf: stateURL) {
+            do { state = try JSONDecoder().decode(SessionState.self, from: data) } catch {
+                throw JobError(file: stateURL.path, message: "not a session state: \(error)")
+            }
+        } else {
+            state = SessionState()
+        }
+    }
+
+    /// Optimiser steps taken by the job (all phases, all runs of it).
+    public var steps: Int { state.steps }
+    /// Seconds spent in training steps (all runs of the job).
+    public var trainingSeconds: Double { state.trainingSeconds }
+    /// The checkpoint file of a phase.
+    public func checkpoint(_ phase: String) -> URL { directory.appendingPathComponent("checkpoints/\(phase).h5") }
+    /// Whether `phase` finished in this or an earlier run.
+    public func isComplete(_ phase: String, epochs: Int) -> Bool { (state.epochsDone[phase] ?? 0) >= epochs }
+
+    /// Runs (or resumes, or skips when done) `epochs` epochs of `stepsPerEpoch` steps of
+    /// `step`, which returns the step's losses (one of them named "loss"). The learning rate
+    /// of every optimiser is set before each step from `learningRate(epoch, iteration)`.
+    /// `models` and `optimisers` are what a checkpoint of this phase holds: when the phase is
+    /// resumed or already complete, they are loaded from its checkpoint first.
+    public func runPhase(
+        _ phase: String, epochs: Int, stepsPerEpoch: Int,
+        models: [(name: String, model: any Module)], optimisers: [(name: String, optimiser: any Optimiser)],
+        learningRate: ((_ epoch: Int, _ iteration: Int) -> Float)? = nil,
+        step: (inout PhaseStep) throws -> [String: Float]
+    ) throws {
+        precondition(stepsPerEpoch > 0 && epochs >= 0, "runPhase: \(epochs) epochs of \(stepsPerEpoch) steps")
+        let done = min(state.epochsDone[phase] ?? 0, epochs)
+        if done > 0 {
+            try Checkpoint.load(from: checkpoint(phase).path, models: models, optimisers: optimisers)
+        }
+        let total = epochs * stepsPerEpoch
+        for epoch in done..<epochs {
+            var sums: [String: Double] = [:]
+            var current = PhaseStep(epoch: epoch, step: 0, iteration: epoch * stepsPerEpoch, totalIterations: total,
+                                    random: random.derived("phase-" + phase, epoch))
+            for s in 0..<stepsPerEpoch {
+                current = PhaseStep(epoch: epoch, step: s, iteration: epoch * stepsPerEpoch + s, totalIterations: total, random: current.random)
+                if let learningRate {
+                    let rate = learningRate(epoch, current.iteration)
+                    for (_, optimiser) in optimisers { optimiser.learningRate = rate }
+                }
+                let start = Date()
+                let losses = try step(&current)
+                secondsThisRun += Date().timeIntervalSince(start)
+                state.trainingSeconds += Date().timeIntervalSince(start)
+                stepsThisRun += 1
+                state.steps += 1
+                for (key, value) in losses { sums[key, default: 0] += Double(value) }
+                let remaining = max(plannedSteps - state.steps, 0)
+                progress(JobProgress(phase: phase, epoch: epoch + 1, epochs: epochs, step: s + 1, stepsPerEpoch: stepsPerEpoch,
+                                     losses: losses, stepsDone: state.steps, stepsPlanned: plannedSteps,
+                                     etaSeconds: plannedSteps > 0 ? secondsThisRun / Double(stepsThisRun) * Double(remaining) : nil))
+            }
+            state.losses.append(LossRow(phase: phase, epoch: epoch + 1, values: sums.mapValues { $0 / Double(stepsPerEpoch) }))
+            if (epoch + 1) % checkpointEvery == 0 || epoch + 1 == epochs {
+                try Checkpoint.save(to: checkpoint(phase).path, models: models, optimisers: optimisers, step: state.steps)
+                state.epochsDone[phase] = epoch + 1
+                try saveState()
+                if epoch + 1 < epochs, shouldStop() { throw JobStopped(phase: phase, epochsDone: epoch + 1) }
+            }
+        }
+    }
+
+    /// Writes state.json and losses.csv (atomically).
+    private func saveState() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try AtomicWrite.data(try encoder.encode(state), to: directory.appendingPathComponent("checkpoints/state.json"))
+        let keys = Set(state.losses.flatMap(\.values.keys)).sorted()
+        var csv = (["phase", "epoch"] + keys).joined(separator: ",") + "\n"
+        for row in state.losses {
+            csv += ([row.phase, String(row.epoch)] + keys.map { row.values[$0].map { String($0) } ?? "" }).joined(separator: ",") + "\n"
+        }
+        try AtomicWrite.text(csv, to: directory.appendingPathComponent("losses.csv"))
+    }
+
+    /// The mean losses of each epoch so far, in order (what losses.csv holds).
+    public var lossLog: [(phase: String, epoch: Int, values: [String: Double])] {
+        state.losses.map { ($0.phase, $0.epoch, $0.values) }
+    }
+}
+
+/// A job's bad input or output: the file and what is wrong.
+public struct JobError: Error, CustomStringConvertible {
+    public let file: String
+    public let message: String
+    public init(file: String, message: String) {
+        self.file = file
+        self.message = message
+    }
+    public var description: String { "\(file): \(message)" }
+}
+
+/// Atomic file writes: a temporary file beside the target, then rename.
+enum AtomicWrite {
+    static func data(_ data: Data, to url: URL) throws {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+        try data.write(to: temporary)
+        if rename(temporary.path, url.path) != 0 {
+            try? FileManager.default.removeItem(at: temporary)
+            throw JobError(file: url.path, message: "cannot rename the temporary file into place (errno \(errno))")
+        }
+    }
+
+    static func text(_ text: String, to url: URL) throws { try data(Data(text.utf8), to: url) }
+
+    static func json<T: Encodable>(_ value: T, to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try data(try encoder.encode(value), to: url)
+    }
+}

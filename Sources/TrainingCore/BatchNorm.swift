@@ -1,0 +1,165 @@
+/// Batch normalisation over (B, H, W) for each channel, with an affine scale and shift
+/// (PyTorch's BatchNorm2d: eps 1e-5, momentum 0.1, running variance unbiased).
+///
+///     forward   x [B, C, H, W] -> y [B, C, H, W]
+///               train: mean_c, var_c over the batch (biased); running stats updated
+///               eval:  running mean and variance
+///               xhat = (x - mean_c) / sqrt(var_c + eps),  y = gamma_c * xhat + beta_c
+///     backward  dy -> dx, with N = B*H*W:
+///               train: dx = gamma invstd / N * (N dy - sum(dy) - xhat * sum(dy * xhat))
+///               eval:  dx = gamma invstd dy
+///               dgamma += sum(dy * xhat),  dbeta += sum(dy)
+public final class BatchNorm2d: Module {
+    public let channels: Int
+    public let epsilon: Float = 1e-5
+    public let momentum: Float = 0.1
+    /// `[C]`, initially 1.
+    public let gamma: Parameter
+    /// `[C]`, initially 0.
+    public let beta: Parameter
+    /// `[C]`, initially 0.
+    public let runningMean: Buffer
+    /// `[C]`, initially 1.
+    public let runningVariance: Buffer
+    public private(set) var isTraining = true
+
+    private struct Record {
+        var normalised: Tensor
+        var inverseStd: [Float]
+        var training: Bool
+    }
+    private var records: [Record] = []
+
+    public init(name: String, channels: Int) {
+        self.channels = channels
+        gamma = Parameter(name: name + ".weight", value: Tensor(shape: [channels], repeating: 1))
+        beta = Parameter(name: name + ".bias", value: Tensor(shape: [channels]))
+        runningMean = Buffer(name: name + ".running_mean", value: Tensor(shape: [channels]))
+        runningVariance = Buffer(name: name + ".running_var", value: Tensor(shape: [channels], repeating: 1))
+    }
+
+    public var parameters: [Parameter] { [gamma, beta] }
+    public var buffers: [Buffer] { [runningMean, runningVariance] }
+    public var counters: [Counter] { [] }
+    public func setTraining(_ training: Bool) { isTraining = training }
+    public func clearRecords() { records.removeAll() }
+
+    /// `x [B, C, H, W] -> [B, C, H, W]`.
+    public func forward(_ x: Tensor, recording: Bool = false) -> Tensor {
+        precondition(x.shape.count == 4 && x.channels == channels, "BatchNorm2d: input \(x.shape), expected [B, \(channels), H, W]")
+        let (batch, plane) = (x.batch, x.height * x.width)
+        let n = batch * plane
+        var mean = runningMean.value.scalars, variance = runningVariance.value.scalars
+        if isTraining {
+            precondition(n > 1, "BatchNorm2d: training needs more than one value per channel, got input \(x.shape)")
+            x.scalars.withUnsafeBufferPointer { xs in
+                for c in 0..<channels {
+                    var total = 0.0
+                    for b in 0..<batch { total += Double(sum(xs.baseAddress! + (b * channels + c) * plane, count: plane)) }
+                    let m = Float(total / Double(n))
+                    var squares = 0.0
+                    for b in 0..<batch {
+                        squares += Double(sumOfSquaredDeviations(xs.baseAddress! + (b * channels + c) * plane, count: plane, mean: m))
+                    }
+                    mean[c] = m
+                    variance[c] = Float(squares / Double(n))
+                }
+            }
+            for c in 0..<channels {
+                runningMean.value.scalars[c] = (1 - momentum) * runningMean.value.scalars[c] + momentum * mean[c]
+                runningVariance.value.scalars[c] = (1 - momentum) * runningVariance.value.scalars[c]
+                    + momentum * variance[c] * Float(n) / Float(n - 1)
+            }
+        }
+        let inverseStd = variance.map { 1 / ($0 + epsilon).squareRoot() }
+        // Both outputs are written in full: no zero fill.
+        var y = Tensor(shape: [0])
+        let normalised = Tensor(shape: x.shape) { xh in
+            y = Tensor(shape: x.shape) { ys in
+                x.scalars.withUnsafeBufferPointer { xs in
+                    for b in 0..<batch {
+                        for c in 0..<channels {
+                            let base = (b * channels + c) * plane
+                            let (m, s, g, t) = (mean[c], inverseStd[c], gamma.value.scalars[c], beta.value.scalars[c])
+                            for i in base..<base + plane {
+                                let h = (xs[i] - m) * s
+                                xh[i] = h
+                                ys[i] = g * h + t
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if recording { records.append(Record(normalised: normalised, inverseStd: inverseStd, training: isTraining)) }
+        return y
+    }
+
+    /// `dy [B, C, H, W] -> dx [B, C, H, W]`; accumulates the gamma and beta gradients.
+    public func backward(_ dy: Tensor) -> Tensor {
+        guard let record = records.popLast() else { preconditionFailure("BatchNorm2d.backward without a recorded forward") }
+        precondition(dy.shape == record.normalised.shape, "BatchNorm2d.backward: dy \(dy.shape) for input \(record.normalised.shape)")
+        let (batch, plane) = (dy.batch, dy.height * dy.width)
+        let n = Float(batch * plane)
+        return Tensor(shape: dy.shape) { dxs in
+            dy.scalars.withUnsafeBufferPointer { dys in
+                record.normalised.scalars.withUnsafeBufferPointer { xh in
+                    for c in 0..<channels {
+                        var sumDy = 0.0, sumDyXhat = 0.0
+                        for b in 0..<batch {
+                            let base = (b * channels + c) * plane
+                            sumDy += Double(sum(dys.baseAddress! + base, count: plane))
+                            sumDyXhat += Double(dot(dys.baseAddress! + base, xh.baseAddress! + base, count: plane))
+                        }
+                        gamma.gradient.scalars[c] += Float(sumDyXhat)
+                        beta.gradient.scalars[c] += Float(sumDy)
+                        let scale = gamma.value.scalars[c] * record.inverseStd[c]
+                        let (meanDy, meanDyXhat) = record.training ? (Float(sumDy) / n, Float(sumDyXhat) / n) : (0, 0)
+                        for b in 0..<batch {
+                            let base = (b * channels + c) * plane
+                            for i in base..<base + plane {
+                                dxs[i] = scale * (dys[i] - meanDy - xh[i] * meanDyXhat)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// sum((p[i] - mean)^2), accumulated in eight lanes.
+@inline(__always)
+func sumOfSquaredDeviations(_ p: UnsafePointer<Float>, count: Int, mean: Float) -> Float {
+    var acc = SIMD8<Float>()
+    let m = SIMD8<Float>(repeating: mean)
+    var i = 0
+    while i + 8 <= count {
+        let d = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self) - m
+        acc += d * d
+        i += 8
+    }
+    var total = acc.sum()
+    while i < count {
+        total += (p[i] - mean) * (p[i] - mean)
+        i += 1
+    }
+    return total
+}
+
+/// sum(p[i] * q[i]), accumulated in eight lanes.
+@inline(__always)
+func dot(_ p: UnsafePointer<Float>, _ q: UnsafePointer<Float>, count: Int) -> Float {
+    var acc = SIMD8<Float>()
+    var i = 0
+    while i + 8 <= count {
+        acc += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self) * UnsafeRawPointer(q + i).loadUnaligned(as: SIMD8<Float>.self)
+        i += 8
+    }
+    var total = acc.sum()
+    while i < count {
+        total += p[i] * q[i]
+        i += 1
+    }
+    return total
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import Metrics
+
+/// `sparseseg evaluate --prediction P --reference R [--json]`: the metrics of one case.
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Score a predicted mask against a reference mask in 3D with the reference's spacing.",
+        discussion: "Reads NIfTI (.nii, .nii.gz) or MetaImage (.mha, .mhd); foreground is any non-zero label.")
+
+    @Option(help: "The predicted mask.")
+    var prediction: String
+
+    @Option(help: "The reference mask.")
+    var reference: String
+
+    @Flag(help: "Print JSON (keys dice, iou, assd, assd_pooled, ravd, hd95, and ravd_abs, flags).")
+    var json = false
+
+    func run() throws {
+        let predicted = try ImageIO.read(prediction).labelVolume
+        let truth = try ImageIO.read(reference).labelVolume
+        let spacing = Metrics.Spacing(x: truth.spacing.x, y: truth.spacing.y, z: truth.spacing.z)
+        guard predicted.shape == truth.shape else {
+            throw ValidationError("\(prediction): shape \(predicted.shape) differs from the reference's \(truth.shape) (\(reference))")
+        }
+        // The prediction is scored on the reference's grid: its own spacing is not used.
+        let metrics = try evaluate(prediction: try BinaryVolume(shape: predicted.shape.dims, spacing: spacing, labels: predicted.voxels),
+                                   reference: try BinaryVolume(shape: truth.shape.dims, spacing: spacing, labels: truth.voxels))
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(metrics), as: UTF8.self))
+        } else {
+            func show(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "undefined" }
+            print("dice \(show(metrics.dice))  iou \(show(metrics.iou))  assd \(show(metrics.assd)) mm  assd_pooled \(show(metrics.assdPooled)) mm")
+            print("ravd \(show(metrics.ravd))  hd95 \(show(metrics.hd95)) mm  flags \(metrics.flags)")
+        }
+    }
+}

@@ -1,3 +1,0 @@
-import XCTest
-
-// Tests for the Methods module arrive with it.

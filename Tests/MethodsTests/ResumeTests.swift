@@ -1,0 +1,54 @@
+import Datasets
+import Foundation
+@testable import Methods
+import XCTest
+
+/// A job stopped after a checkpoint and started again on the same directory ends with the
+/// same result as an uninterrupted run.
+final class ResumeTests: XCTestCase {
+    private func files(_ directory: URL) throws -> [String: Data] {
+        var result: [String: Data] = [:]
+        for name in ["losses.csv", "cases.csv", "pseudo_labels.json"] {
+            let url = directory.appendingPathComponent(name)
+            if FileManager.default.fileExists(atPath: url.path) { result[name] = try Data(contentsOf: url) }
+        }
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("predictions").path) {
+            result["predictions/" + name] = try Data(contentsOf: directory.appendingPathComponent("predictions/" + name))
+        }
+        return result
+    }
+
+    private func checkResume(_ method: String, stopAtCheckpoint: Int) throws {
+        let job = try Tiny.job(method)
+        let whole = Tiny.temporaryDirectory(method + "whole"), resumed = Tiny.temporaryDirectory(method + "resumed")
+        defer {
+            try? FileManager.default.removeItem(at: whole)
+            try? FileManager.default.removeItem(at: resumed)
+        }
+        let reference = try JobRunner.run(job: job, dataset: Tiny.dataset, split: Tiny.split, runDirectory: whole)
+
+        var checkpoints = 0
+        XCTAssertThrowsError(try JobRunner.run(job: job, dataset: Tiny.dataset, split: Tiny.split, runDirectory: resumed, shouldStop: {
+            checkpoints += 1
+            return checkpoints == stopAtCheckpoint
+        })) { error in XCTAssertTrue(error is JobStopped, "\(error)") }
+        let jobDirectory = JobRunner.directory(runDirectory: resumed, method: method, fold: 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: jobDirectory.appendingPathComponent("metrics.json").path))
+        var stepsAfterResume = 0
+        let outcome = try JobRunner.run(job: job, dataset: Tiny.dataset, split: Tiny.split, runDirectory: resumed, progress: { _ in stepsAfterResume += 1 })
+
+        XCTAssertEqual(outcome.steps, reference.steps)
+        XCTAssertLessThan(stepsAfterResume, reference.steps, "the second run started from the beginning")
+        XCTAssertEqual(outcome.cases.map(\.metrics), reference.cases.map(\.metrics))
+        let expected = try files(JobRunner.directory(runDirectory: whole, method: method, fold: 0))
+        XCTAssertEqual(try files(jobDirectory), expected)
+        XCTAssertGreaterThan(expected.count, 2)
+    }
+
+    func testFSLCSResumesToTheSameResult() throws { try checkResume("fs-lcs", stopAtCheckpoint: 1) }
+
+    func testMeanTeacherResumesToTheSameResult() throws { try checkResume("mt", stopAtCheckpoint: 1) }
+
+    /// Stopped inside the final network's training, after the pseudo-labels were built.
+    func testOursResumesInItsLastStage() throws { try checkResume("ours", stopAtCheckpoint: 1) }
+}
