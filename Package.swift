@@ -54,10 +54,14 @@ let package = Package(
             dependencies: ["ZeroMQ", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .target(name: "Reports", dependencies: ["HDF5", "PNG"], swiftSettings: strict),
+        .target(
+            name: "Pipeline",
+            dependencies: ["Experiments", "Datasets", "Methods", "Runner", "Reports", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
         .executableTarget(
             name: "sparseseg",
             dependencies: [
-                "TrainingCore", "Datasets", "Metrics", "Methods", "Experiments", "Runner", "Reports",
+                "TrainingCore", "Datasets", "Metrics", "Methods", "Experiments", "Runner", "Reports", "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -80,6 +84,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"], swiftSettings: strict),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "ZeroMQ"], swiftSettings: strict),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Runner", "Experiments"], swiftSettings: strict),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "HDF5"], swiftSettings: strict),
     ]
 )

@@ -11,6 +11,15 @@ public struct ExperimentJob: Sendable, Hashable, Codable {
     public let settings: SettingValue
     /// An estimate of the job's cost in U-Net epochs, for starting the longest jobs first.
     public let expectedCost: Double
+
+    public init(id: String, method: String, fold: Int, seed: Int, settings: SettingValue, expectedCost: Double) {
+        self.id = id
+        self.method = method
+        self.fold = fold
+        self.seed = seed
+        self.settings = settings
+        self.expectedCost = expectedCost
+    }
 }
 
 extension Experiment {

@@ -3,8 +3,8 @@ import Foundation
 /// One job of a run: train and score one method on one fold. The runner schedules, ships and
 /// journals jobs without knowing what a method is; the worker hands them to a ``JobExecutor``.
 public struct JobSpec: Sendable, Hashable, Codable {
-    /// Unique within a run; also the name of the job's directory, so it is restricted to
-    /// letters, digits, '.', '_' and '-' and may not start with '.'.
+    /// Unique within a run; also the path of the job's directory under `jobs/`, so it is
+    /// restricted as ``isValidID(_:)`` says.
     public var id: String
     /// The method, for example "MT" (the Methods module) or "test.sleep" (the runner's test jobs).
     public var method: String
@@ -29,10 +29,16 @@ public struct JobSpec: Sendable, Hashable, Codable {
         self.expectedCost = expectedCost
     }
 
-    /// Whether `id` is a valid job id (see ``id``).
+    /// Whether `id` is a valid job id (see ``id``): one to four "/"-separated segments of
+    /// ASCII letters, digits, ".", "_" and "-", none starting with ".", so that `jobs/<id>`
+    /// stays inside the run directory (experiments name their jobs "<method>/fold<k>").
     public static func isValidID(_ id: String) -> Bool {
-        guard let first = id.unicodeScalars.first, first != ".", id.utf8.count <= 200 else { return false }
-        return id.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) && $0.isASCII || "._-".unicodeScalars.contains($0) }
+        let segments = id.split(separator: "/", omittingEmptySubsequences: false)
+        guard id.utf8.count <= 200, (1...4).contains(segments.count) else { return false }
+        return segments.allSatisfy { segment in
+            guard let first = segment.unicodeScalars.first, first != "." else { return false }
+            return segment.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) && $0.isASCII || "._-".unicodeScalars.contains($0) }
+        }
     }
 }
 

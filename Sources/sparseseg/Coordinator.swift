@@ -10,12 +10,13 @@ struct CoordinatorCommand: AsyncParsableCommand {
         commandName: "coordinator",
         abstract: "Hand a run's jobs to workers over ZeroMQ, journaling every state change in the run directory.",
         discussion: """
-            JOBS is a JSON jobs file: {"jobs": [{"id", "method", "fold", "seed", "settings", "expectedCost"}]}. \
+            INPUT is an experiment file (YAML; see experiments/) or a JSON jobs file of the runner's test \
+            jobs: {"jobs": [{"id", "method", "fold", "seed", "settings", "expectedCost"}]}. \
             Started again on the same run directory, the coordinator resumes: finished jobs are not rerun. \
             CURVE keys (--keys) are required unless the endpoint is loopback.
             """)
 
-    @Argument(help: "The jobs file (JSON).")
+    @Argument(help: "The experiment file (YAML) or a jobs file (JSON).")
     var jobs: String
 
     @Option(help: "Endpoint to bind, for example tcp://0.0.0.0:5555.")
@@ -30,12 +31,14 @@ struct CoordinatorCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = logging.logger("coordinator")
-        let specs = try JobsFile.load(URL(fileURLWithPath: jobs))
+        let inputs = try RunInputs.load(jobs, runDirectory: URL(fileURLWithPath: out), logger: logger)
+        let specs = inputs.jobs
         var settings = CoordinatorConfiguration(endpoint: bind, runDirectory: URL(fileURLWithPath: out))
         try timing.apply(to: &settings)
+        settings.allowedPathRoots += inputs.datasetDirectories
         settings.security = try keys.security(for: bind)
         settings.allowPlaintextOnNetwork = keys.insecure
-        let coordinator = try Coordinator(configuration: settings, jobs: specs, logger: logger)
+        let coordinator = try Coordinator(configuration: settings, jobs: specs, sinks: inputs.sinks, logger: logger)
         let signals = SignalHandlers { coordinator.stop() }
         let summary = try await coordinator.run()
         withExtendedLifetime(signals) {}

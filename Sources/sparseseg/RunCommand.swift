@@ -10,7 +10,7 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run a jobs file on this machine: a coordinator and N worker processes, with a live view.")
 
-    @Argument(help: "The jobs file (JSON, as for `sparseseg coordinator`).")
+    @Argument(help: "The experiment file (YAML) or a jobs file (JSON), as for `sparseseg coordinator`.")
     var jobs: String
 
     @Option(help: "Worker processes to start.")
@@ -29,16 +29,18 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard workers > 0, threads > 0 else { throw ValidationError("--workers and --threads must be positive") }
-        let jobsURL = URL(fileURLWithPath: jobs)
-        let specs = try JobsFile.load(jobsURL)
-        let runDirectory = URL(fileURLWithPath: out ?? "runs/\(jobsURL.deletingPathExtension().lastPathComponent)")
+        let runDirectory = URL(fileURLWithPath: out ?? RunInputs.defaultRunDirectory(for: jobs))
         let logDirectory = runDirectory.appendingPathComponent("logs")
         try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
+        let logger = try fileLogger(logDirectory.appendingPathComponent("coordinator.log"))
+        let inputs = try RunInputs.load(jobs, runDirectory: runDirectory, logger: logger)
+        let specs = inputs.jobs
 
         var settings = CoordinatorConfiguration(endpoint: "tcp://127.0.0.1:*", runDirectory: runDirectory)
         try timing.apply(to: &settings)
+        settings.allowedPathRoots += inputs.datasetDirectories
         let view = LiveView(terminal: isatty(STDOUT_FILENO) == 1)
-        let coordinator = try Coordinator(configuration: settings, jobs: specs, logger: try fileLogger(logDirectory.appendingPathComponent("coordinator.log")),
+        let coordinator = try Coordinator(configuration: settings, jobs: specs, sinks: inputs.sinks, logger: logger,
                                           onEvent: { view.event($0) })
         let signals = SignalHandlers { coordinator.stop() }
         async let summary = coordinator.run()

@@ -47,10 +47,6 @@ struct WorkerCommand: AsyncParsableCommand {
         withExtendedLifetime(signals) {}
         if exit == .gaveUp { throw ExitCode(3) }
     }
-
-    /// The job executors of this build: the runner's test jobs (the Methods module adds the
-    /// training executor here).
-    static let executors: [any JobExecutor] = [TestJobExecutor()]
 }
 
 /// Key options of the worker and the status client.

@@ -1,0 +1,45 @@
+import Datasets
+import Experiments
+import Foundation
+import Methods
+import Runner
+
+/// An experiment made ready to run: its run directory laid out (resolved experiment, folds,
+/// job list) and its jobs as the runner sends them.
+public struct ExperimentRun: Sendable {
+    /// The validated experiment.
+    public let experiment: Experiment
+    /// The jobs, each carrying its training, method and dataset settings.
+    public let jobs: [JobSpec]
+    /// Folders outside the run directory that jobs may name: the dataset's.
+    public let datasetDirectories: [String]
+
+    /// Loads the experiment at `path`, writes the run directory's shared files when they are
+    /// missing (a run started again keeps its split) and expands the jobs.
+    public static func prepare(experimentPath path: String, runDirectory: URL, registry: MethodRegistry = .standard) throws -> ExperimentRun {
+        let loaded = try Experiment.load(path: path, catalog: registry)
+        // A dataset path is read by workers on other machines and in other directories: send
+        // it absolute, resolved against the directory the run was started from.
+        var dataset = loaded.dataset
+        var directories: [String] = []
+        if let relative = dataset["path"]?.stringValue, !relative.isEmpty {
+            let absolute = URL(fileURLWithPath: relative).standardizedFileURL
+            dataset["path"] = .string(absolute.path)
+            directories.append(absolute.deletingLastPathComponent().path)
+        }
+        let datasetSettings = DatasetSettings(dataset)
+        let opened = try datasetSettings.open()
+        let jobs = try RunSetup.prepare(experiment: loaded, dataset: opened, registry: registry, runDirectory: runDirectory)
+        let specs = jobs.map { job in
+            var settings = job.settings.mapValue ?? [:]
+            settings["dataset"] = .map(dataset)
+            settings["folds"] = .int(loaded.folds)
+            return JobSpec(id: job.id, method: job.method, fold: job.fold, seed: UInt64(job.seed),
+                           settings: SettingsBridge.json(.map(settings)), expectedCost: job.expectedCost)
+        }
+        return ExperimentRun(experiment: loaded, jobs: specs, datasetDirectories: directories)
+    }
+
+    /// A runner setting of the experiment (`runner:` section), resolved.
+    public func runner(_ key: String) -> SettingValue? { experiment.runner[key] }
+}

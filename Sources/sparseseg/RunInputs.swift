@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Methods
+import Pipeline
+import Runner
+
+/// What `sparseseg coordinator` and `sparseseg run` serve: an experiment file (YAML), laid out
+/// in the run directory and expanded into training jobs whose report is kept current, or a
+/// JSON jobs file (the runner's test jobs).
+struct RunInputs {
+    let jobs: [JobSpec]
+    /// Folders outside the run directory that jobs may name.
+    let datasetDirectories: [String]
+    let sinks: [any ResultSink]
+    /// The experiment's `runner:` section, when the input is an experiment.
+    let experimentRun: ExperimentRun?
+
+    static func load(_ path: String, runDirectory: URL, logger: Logger) throws -> RunInputs {
+        if path.hasSuffix(".json") {
+            return RunInputs(jobs: try JobsFile.load(URL(fileURLWithPath: path)), datasetDirectories: [], sinks: [], experimentRun: nil)
+        }
+        let run = try ExperimentRun.prepare(experimentPath: path, runDirectory: runDirectory)
+        return RunInputs(jobs: run.jobs, datasetDirectories: run.datasetDirectories,
+                         sinks: [ReportingSink(runDirectory: runDirectory, logger: logger)], experimentRun: run)
+    }
+
+    /// The default run directory of an input file: runs/<its name>.
+    static func defaultRunDirectory(for path: String) -> String {
+        "runs/\(URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)"
+    }
+}
+
+extension WorkerCommand {
+    /// The job executors of this build: the methods' training jobs and the runner's test jobs.
+    static let executors: [any JobExecutor] = [TrainingJobExecutor(), TestJobExecutor()]
+}

@@ -1,0 +1,50 @@
+import Foundation
+import XCTest
+
+/// The whole path, end to end, with real processes: `sparseseg run experiments/smoke.yaml`
+/// starts a coordinator and two worker processes that talk over ZeroMQ on loopback, train
+/// every method on two folds of a tiny phantom, score the test volumes and write the report.
+final class SmokeRunTests: XCTestCase {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("sparseseg")
+
+    func testSmokeExperimentRunsEndToEndWithTwoWorkers() throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.executable.path) else {
+            return XCTFail("\(Self.executable.path) is missing: build with `swift build --build-tests` first")
+        }
+        let runDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("smoke-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: runDirectory) }
+
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = ["run", Self.repository.appendingPathComponent("experiments/smoke.yaml").path,
+                             "--workers", "2", "--out", runDirectory.path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, text)
+        XCTAssertTrue(text.contains("run finished: 20 done, 0 failed"), text)
+
+        // Every job once: ten methods (with the ablations and the upper bound) on two folds.
+        let results = try String(contentsOf: runDirectory.appendingPathComponent("results.jsonl"), encoding: .utf8)
+        let jobs = results.split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+        }.compactMap { $0["job"] as? String }
+        XCTAssertEqual(jobs.count, 20)
+        XCTAssertEqual(Set(jobs).count, 20)
+
+        // The report was made from the jobs' files: the table, one row per method x fold x case.
+        let table = try String(contentsOf: runDirectory.appendingPathComponent("table.md"), encoding: .utf8)
+        XCTAssertTrue(table.contains("all 20 jobs completed"), table)
+        XCTAssertTrue(table.contains("| FS-LCS |") && table.contains("| Ours |") && table.contains("FS-Dense upper bound"), table)
+        let cases = try String(contentsOf: runDirectory.appendingPathComponent("cases.csv"), encoding: .utf8)
+        XCTAssertEqual(cases.split(separator: "\n").count, 1 + 10 * 2 * 2)
+        for file in ["experiment.resolved.yaml", "folds.json", "table.csv", "figure.png", "jobs/ours/fold0/pseudo_labels.json",
+                     "jobs/mt/fold1/metrics.json"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: runDirectory.appendingPathComponent(file).path), file)
+        }
+    }
+}
