@@ -1,3 +1,4 @@
+import Dispatch
 import SeededRandom
 
 /// A 2-D convolution, stride 1, "same" zero padding (kernelSize / 2), with bias, computed per
@@ -64,31 +65,31 @@ public final class Conv2d: Module {
         let (batch, height, width) = (x.batch, x.height, x.width)
         let plane = height * width, depth = inputChannels * kernelSize * kernelSize
         let chunk = rowsPerChunk(height: height, width: width)
-        workspace.reserve(columns: kernelSize > 1 ? depth * chunk * width : 0, gradients: 0)
-        // Hot loop over raw buffers: sgemm takes pointers, and the array accessors would
-        // otherwise re-check bounds for every element of im2col. Every output element is
-        // first set to its bias, so the tensor needs no zero fill.
+        let workers = workspace.prepare(batch: batch, columns: kernelSize > 1 ? depth * chunk * width : 0, gradients: 0, partials: 0)
+        // Hot loop over raw pointers: sgemm takes pointers, the array accessors would
+        // otherwise re-check bounds for every element of im2col, and the slices of a batch
+        // may run on several threads. Every output element is first set to its bias, so the
+        // tensor needs no zero fill.
         let y = Tensor(shape: [batch, outputChannels, height, width]) { ys in
             x.scalars.withUnsafeBufferPointer { xs in
                 weight.value.scalars.withUnsafeBufferPointer { w in
                     bias.value.scalars.withUnsafeBufferPointer { bs in
-                        workspace.columns.withUnsafeMutableBufferPointer { cols in
-                            for b in 0..<batch {
-                                let input = xs.baseAddress! + b * inputChannels * plane
-                                let output = ys.baseAddress! + b * outputChannels * plane
-                                for co in 0..<outputChannels {
-                                    (output + co * plane).update(repeating: bs[co], count: plane)
+                        let (xp, yp, wp, bp) = (xs.baseAddress!, ys.baseAddress!, w.baseAddress!, bs.baseAddress!)
+                        workspace.forEachSlice(batch, workers: workers) { [self] b, slot in
+                            let input = xp + b * inputChannels * plane
+                            let output = yp + b * outputChannels * plane
+                            for co in 0..<outputChannels {
+                                (output + co * plane).update(repeating: bp[co], count: plane)
+                            }
+                            for y0 in stride(from: 0, to: height, by: chunk) {
+                                let n = min(chunk, height - y0) * width
+                                var source = input + y0 * width, ldb = plane
+                                if kernelSize > 1 {
+                                    im2col(input, slot.columns.pointer, height: height, width: width, rows: y0..<y0 + n / width)
+                                    (source, ldb) = (UnsafePointer(slot.columns.pointer), n)
                                 }
-                                for y0 in stride(from: 0, to: height, by: chunk) {
-                                    let n = min(chunk, height - y0) * width
-                                    var source = input + y0 * width, ldb = plane
-                                    if kernelSize > 1 {
-                                        im2col(input, cols.baseAddress!, height: height, width: width, rows: y0..<y0 + n / width)
-                                        (source, ldb) = (UnsafePointer(cols.baseAddress!), n)
-                                    }
-                                    BLAS.sgemm(m: outputChannels, n: n, k: depth, a: w.baseAddress!, b: source, ldb: ldb,
-                                               beta: 1, c: output + y0 * width, ldc: plane)
-                                }
+                                BLAS.sgemm(m: outputChannels, n: n, k: depth, a: wp, b: source, ldb: ldb,
+                                           beta: 1, c: output + y0 * width, ldc: plane)
                             }
                         }
                     }
@@ -117,51 +118,57 @@ public final class Conv2d: Module {
         let plane = height * width, depth = inputChannels * kernelSize * kernelSize
         let chunk = rowsPerChunk(height: height, width: width)
         let columnCount = kernelSize > 1 ? depth * chunk * width : 0
-        workspace.reserve(columns: columnCount, gradients: inputGradient ? columnCount : 0)
+        // Each worker sums its slices' weight and bias gradients in its own slot; the slots are
+        // then added in a fixed order, so a thread count always gives the same bits.
+        let partialCount = outputChannels * depth + outputChannels
+        let workers = workspace.prepare(batch: batch, columns: columnCount, gradients: inputGradient ? columnCount : 0, partials: partialCount)
         // col2im accumulates into a zeroed dx; the 1x1 sgemm with beta 0 writes all of it.
         var dx = inputGradient ? Tensor(shape: x.shape, repeating: 0) : Tensor(shape: [0])
         x.scalars.withUnsafeBufferPointer { xs in
             dy.scalars.withUnsafeBufferPointer { dys in
                 dx.scalars.withUnsafeMutableBufferPointer { dxs in
                     weight.value.scalars.withUnsafeBufferPointer { w in
-                        weight.gradient.scalars.withUnsafeMutableBufferPointer { dw in
-                            bias.gradient.scalars.withUnsafeMutableBufferPointer { db in
-                                workspace.columns.withUnsafeMutableBufferPointer { cols in
-                                    workspace.gradients.withUnsafeMutableBufferPointer { dcols in
-                                        for b in 0..<batch {
-                                            let input = xs.baseAddress! + b * inputChannels * plane
-                                            let grad = dys.baseAddress! + b * outputChannels * plane
-                                            for co in 0..<outputChannels {
-                                                db[co] += sum(grad + co * plane, count: plane)
-                                            }
-                                            for y0 in stride(from: 0, to: height, by: chunk) {
-                                                let n = min(chunk, height - y0) * width
-                                                let rows = y0..<y0 + n / width
-                                                var source = input + y0 * width, ldb = plane
-                                                if kernelSize > 1 {
-                                                    im2col(input, cols.baseAddress!, height: height, width: width, rows: rows)
-                                                    (source, ldb) = (UnsafePointer(cols.baseAddress!), n)
-                                                }
-                                                // dweight[Cout, depth] += dy[:, chunk] * columns^T
-                                                BLAS.sgemm(transposeB: true, m: outputChannels, n: depth, k: n,
-                                                           a: grad + y0 * width, lda: plane, b: source, ldb: ldb, beta: 1, c: dw.baseAddress!)
-                                                guard inputGradient else { continue }
-                                                let dinput = dxs.baseAddress! + b * inputChannels * plane
-                                                if kernelSize == 1 {
-                                                    BLAS.sgemm(transposeA: true, m: depth, n: n, k: outputChannels, a: w.baseAddress!,
-                                                               b: grad + y0 * width, ldb: plane, beta: 0, c: dinput + y0 * width, ldc: plane)
-                                                } else {
-                                                    BLAS.sgemm(transposeA: true, m: depth, n: n, k: outputChannels, a: w.baseAddress!,
-                                                               b: grad + y0 * width, ldb: plane, beta: 0, c: dcols.baseAddress!)
-                                                    col2im(UnsafePointer(dcols.baseAddress!), dinput, height: height, width: width, rows: rows)
-                                                }
-                                            }
-                                        }
-                                    }
+                        let (xp, dyp, dxp, wp) = (xs.baseAddress!, dys.baseAddress!, dxs.baseAddress, w.baseAddress!)
+                        workspace.forEachSlice(batch, workers: workers) { [self] b, slot in
+                            let input = xp + b * inputChannels * plane
+                            let grad = dyp + b * outputChannels * plane
+                            let (dw, db) = (slot.partials.pointer, slot.partials.pointer + outputChannels * depth)
+                            for co in 0..<outputChannels {
+                                db[co] += sum(grad + co * plane, count: plane)
+                            }
+                            for y0 in stride(from: 0, to: height, by: chunk) {
+                                let n = min(chunk, height - y0) * width
+                                let rows = y0..<y0 + n / width
+                                var source = input + y0 * width, ldb = plane
+                                if kernelSize > 1 {
+                                    im2col(input, slot.columns.pointer, height: height, width: width, rows: rows)
+                                    (source, ldb) = (UnsafePointer(slot.columns.pointer), n)
+                                }
+                                // dweight[Cout, depth] += dy[:, chunk] * columns^T
+                                BLAS.sgemm(transposeB: true, m: outputChannels, n: depth, k: n,
+                                           a: grad + y0 * width, lda: plane, b: source, ldb: ldb, beta: 1, c: dw)
+                                guard inputGradient, let dxp else { continue }
+                                let dinput = dxp + b * inputChannels * plane
+                                if kernelSize == 1 {
+                                    BLAS.sgemm(transposeA: true, m: depth, n: n, k: outputChannels, a: wp,
+                                               b: grad + y0 * width, ldb: plane, beta: 0, c: dinput + y0 * width, ldc: plane)
+                                } else {
+                                    BLAS.sgemm(transposeA: true, m: depth, n: n, k: outputChannels, a: wp,
+                                               b: grad + y0 * width, ldb: plane, beta: 0, c: slot.gradients.pointer)
+                                    col2im(UnsafePointer(slot.gradients.pointer), dinput, height: height, width: width, rows: rows)
                                 }
                             }
                         }
                     }
+                }
+            }
+        }
+        weight.gradient.scalars.withUnsafeMutableBufferPointer { dw in
+            bias.gradient.scalars.withUnsafeMutableBufferPointer { db in
+                for slot in workspace.slots.prefix(workers) {
+                    let partial = slot.partials.pointer
+                    for i in 0..<outputChannels * depth { dw[i] += partial[i] }
+                    for co in 0..<outputChannels { db[co] += partial[outputChannels * depth + co] }
                 }
             }
         }
@@ -220,13 +227,17 @@ public final class Conv2d: Module {
     }
 }
 
-/// Scratch buffers for im2col (`[Cin*kh*kw, H*W]` of one slice) and its gradient, grown on
-/// demand and reused by every convolution that holds it.
+/// Scratch buffers for the convolutions of one network: per worker thread, im2col columns
+/// (`[Cin*kh*kw, rows*W]` of one chunk), their gradient and partial weight gradients, grown on
+/// demand and reused by every convolution that holds the workspace.
+///
+/// With ``BLAS/threads`` above 1, the slices of a batch are spread over that many threads,
+/// each running single-threaded sgemm: one coarse task per slice rather than OpenBLAS's
+/// fine-grained split of each (small) product, which loses to synchronisation on a busy machine.
 public final class ConvolutionWorkspace {
     /// Floats of im2col columns per chunk of output rows (at least one row per chunk).
     let chunkFloats: Int
-    var columns: [Float] = []
-    var gradients: [Float] = []
+    private(set) var slots: [Slot] = []
 
     /// A workspace whose im2col chunks hold about `chunkFloats` floats (1 MiB by default: a
     /// chunk then stays in cache between im2col and sgemm).
@@ -234,10 +245,63 @@ public final class ConvolutionWorkspace {
         self.chunkFloats = chunkFloats
     }
 
-    func reserve(columns c: Int, gradients g: Int) {
-        if columns.count < c { columns = [Float](repeating: 0, count: c) }
-        if gradients.count < g { gradients = [Float](repeating: 0, count: g) }
+    /// The buffers of one worker thread.
+    final class Slot {
+        let columns = ScratchBuffer(), gradients = ScratchBuffer(), partials = ScratchBuffer()
     }
+
+    /// Sizes the slots for a batch and returns the number of workers (zeroing the partials).
+    func prepare(batch: Int, columns: Int, gradients: Int, partials: Int) -> Int {
+        let workers = max(1, min(BLAS.threads, batch))
+        while slots.count < workers { slots.append(Slot()) }
+        for slot in slots.prefix(workers) {
+            slot.columns.reserve(columns)
+            slot.gradients.reserve(gradients)
+            slot.partials.reserve(partials)
+            slot.partials.pointer.update(repeating: 0, count: partials)
+        }
+        return workers
+    }
+
+    /// Calls `body(b, slot)` for each slice b of the batch: in order on this thread for one
+    /// worker; otherwise worker w takes slices w, w + workers, ... with OpenBLAS single-threaded
+    /// meanwhile.
+    func forEachSlice(_ batch: Int, workers: Int, _ body: @escaping (Int, Slot) -> Void) {
+        guard workers > 1 else {
+            for b in 0..<batch { body(b, slots[0]) }
+            return
+        }
+        let saved = BLAS.threads
+        BLAS.threads = 1
+        defer { BLAS.threads = saved }
+        // Unchecked: worker w writes only the output slices w, w + workers, ... and its own
+        // slot, and concurrentPerform returns only when every worker is done.
+        let task = UncheckedSendable(value: body), shared = UncheckedSendable(value: slots)
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            for b in stride(from: w, to: batch, by: workers) { task.value(b, shared.value[w]) }
+        }
+    }
+}
+
+/// A value handed to worker threads whose accesses are made disjoint by the caller.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+}
+
+/// A manually allocated Float buffer: scratch shared across threads by raw pointer, which
+/// Swift arrays (with their exclusivity checks) cannot be.
+final class ScratchBuffer {
+    private(set) var pointer = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    private(set) var capacity = 1
+
+    func reserve(_ count: Int) {
+        guard count > capacity else { return }
+        pointer.deallocate()
+        pointer = .allocate(capacity: count)
+        capacity = count
+    }
+
+    deinit { pointer.deallocate() }
 }
 
 /// The sum of `count` floats, accumulated in eight lanes (vectorisable, and deterministic).
