@@ -9,6 +9,10 @@
 ///               train: dx = gamma invstd / N * (N dy - sum(dy) - xhat * sum(dy * xhat))
 ///               eval:  dx = gamma invstd dy
 ///               dgamma += sum(dy * xhat),  dbeta += sum(dy)
+///
+/// With `activationSlope`, a LeakyReLU follows in the same pass (z = y if y > 0 else slope*y;
+/// backward dy = dz or slope*dz by the sign of y, recomputed from xhat): one pass over the
+/// activations less each way, and no record of its own.
 public final class BatchNorm2d: Module {
     public let channels: Int
     public let epsilon: Float = 1e-5
@@ -21,17 +25,22 @@ public final class BatchNorm2d: Module {
     public let runningMean: Buffer
     /// `[C]`, initially 1.
     public let runningVariance: Buffer
+    /// The slope of the fused LeakyReLU, or nil for none.
+    public let activationSlope: Float?
     public private(set) var isTraining = true
 
     private struct Record {
         var normalised: Tensor
         var inverseStd: [Float]
         var training: Bool
+        /// gamma and beta as they were in the forward pass (for the activation's sign).
+        var gamma: [Float], beta: [Float]
     }
     private var records: [Record] = []
 
-    public init(name: String, channels: Int) {
+    public init(name: String, channels: Int, activationSlope: Float? = nil) {
         self.channels = channels
+        self.activationSlope = activationSlope
         gamma = Parameter(name: name + ".weight", value: Tensor(shape: [channels], repeating: 1))
         beta = Parameter(name: name + ".bias", value: Tensor(shape: [channels]))
         runningMean = Buffer(name: name + ".running_mean", value: Tensor(shape: [channels]))
@@ -72,6 +81,8 @@ public final class BatchNorm2d: Module {
             }
         }
         let inverseStd = variance.map { 1 / ($0 + epsilon).squareRoot() }
+        // Slope 1 is the identity: one branch-free loop serves both cases.
+        let slope = activationSlope ?? 1
         // Both outputs are written in full: no zero fill.
         var y = Tensor(shape: [0])
         let normalised = Tensor(shape: x.shape) { xh in
@@ -84,14 +95,16 @@ public final class BatchNorm2d: Module {
                             for i in base..<base + plane {
                                 let h = (xs[i] - m) * s
                                 xh[i] = h
-                                ys[i] = g * h + t
+                                let v = g * h + t
+                                ys[i] = v > 0 ? v : v * slope
                             }
                         }
                     }
                 }
             }
         }
-        if recording { records.append(Record(normalised: normalised, inverseStd: inverseStd, training: isTraining)) }
+        if recording { records.append(Record(normalised: normalised, inverseStd: inverseStd, training: isTraining,
+                                                gamma: gamma.value.scalars, beta: beta.value.scalars)) }
         return y
     }
 
@@ -101,24 +114,30 @@ public final class BatchNorm2d: Module {
         precondition(dy.shape == record.normalised.shape, "BatchNorm2d.backward: dy \(dy.shape) for input \(record.normalised.shape)")
         let (batch, plane) = (dy.batch, dy.height * dy.width)
         let n = Float(batch * plane)
+        let slope = activationSlope ?? 1
         return Tensor(shape: dy.shape) { dxs in
             dy.scalars.withUnsafeBufferPointer { dys in
                 record.normalised.scalars.withUnsafeBufferPointer { xh in
                     for c in 0..<channels {
+                        // dx first holds the gradient of y (through the activation, if any).
+                        let (g, t) = (record.gamma[c], record.beta[c])
                         var sumDy = 0.0, sumDyXhat = 0.0
                         for b in 0..<batch {
                             let base = (b * channels + c) * plane
-                            sumDy += Double(sum(dys.baseAddress! + base, count: plane))
-                            sumDyXhat += Double(dot(dys.baseAddress! + base, xh.baseAddress! + base, count: plane))
+                            for i in base..<base + plane {
+                                dxs[i] = g * xh[i] + t > 0 ? dys[i] : dys[i] * slope
+                            }
+                            sumDy += Double(sum(dxs.baseAddress! + base, count: plane))
+                            sumDyXhat += Double(dot(dxs.baseAddress! + base, xh.baseAddress! + base, count: plane))
                         }
                         gamma.gradient.scalars[c] += Float(sumDyXhat)
                         beta.gradient.scalars[c] += Float(sumDy)
-                        let scale = gamma.value.scalars[c] * record.inverseStd[c]
+                        let scale = g * record.inverseStd[c]
                         let (meanDy, meanDyXhat) = record.training ? (Float(sumDy) / n, Float(sumDyXhat) / n) : (0, 0)
                         for b in 0..<batch {
                             let base = (b * channels + c) * plane
                             for i in base..<base + plane {
-                                dxs[i] = scale * (dys[i] - meanDy - xh[i] * meanDyXhat)
+                                dxs[i] = scale * (dxs[i] - meanDy - xh[i] * meanDyXhat)
                             }
                         }
                     }

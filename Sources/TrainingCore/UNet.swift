@@ -25,26 +25,25 @@ public struct UNetConfiguration: Sendable, Equatable {
     }
 }
 
-/// Conv3x3 -> BatchNorm -> LeakyReLU -> Dropout(p) -> Conv3x3 -> BatchNorm -> LeakyReLU.
+/// Conv3x3 -> BatchNorm -> LeakyReLU -> Dropout(p) -> Conv3x3 -> BatchNorm -> LeakyReLU
+/// (each LeakyReLU fused into its BatchNorm).
 ///
 ///     forward   [B, Cin, H, W] -> [B, Cout, H, W]
 ///     backward  [B, Cout, H, W] -> [B, Cin, H, W] (or nothing, see `inputGradient`)
 public final class ConvBlock: Module {
-    let conv1: Conv2d, bn1: BatchNorm2d, act1: LeakyReLU, dropout: Dropout
-    let conv2: Conv2d, bn2: BatchNorm2d, act2: LeakyReLU
+    let conv1: Conv2d, bn1: BatchNorm2d, dropout: Dropout
+    let conv2: Conv2d, bn2: BatchNorm2d
 
     public init(name: String, inputChannels: Int, outputChannels: Int, dropout p: Float, negativeSlope: Float,
                 generator: inout SeededGenerator, dropoutGenerator: SeededGenerator, workspace: ConvolutionWorkspace) {
         conv1 = Conv2d(name: name + ".conv1", inputChannels: inputChannels, outputChannels: outputChannels, kernelSize: 3, generator: &generator, workspace: workspace)
-        bn1 = BatchNorm2d(name: name + ".bn1", channels: outputChannels)
-        act1 = LeakyReLU(slope: negativeSlope)
+        bn1 = BatchNorm2d(name: name + ".bn1", channels: outputChannels, activationSlope: negativeSlope)
         dropout = Dropout(name: name + ".dropout", probability: p, generator: dropoutGenerator)
         conv2 = Conv2d(name: name + ".conv2", inputChannels: outputChannels, outputChannels: outputChannels, kernelSize: 3, generator: &generator, workspace: workspace)
-        bn2 = BatchNorm2d(name: name + ".bn2", channels: outputChannels)
-        act2 = LeakyReLU(slope: negativeSlope)
+        bn2 = BatchNorm2d(name: name + ".bn2", channels: outputChannels, activationSlope: negativeSlope)
     }
 
-    private var layers: [any Module] { [conv1, bn1, act1, dropout, conv2, bn2, act2] }
+    private var layers: [any Module] { [conv1, bn1, dropout, conv2, bn2] }
     public var parameters: [Parameter] { collect(layers).parameters }
     public var buffers: [Buffer] { collect(layers).buffers }
     public var counters: [Counter] { collect(layers).counters }
@@ -52,18 +51,14 @@ public final class ConvBlock: Module {
     public func clearRecords() { for layer in layers { layer.clearRecords() } }
 
     public func forward(_ x: Tensor, recording: Bool = false) -> Tensor {
-        var h = conv1.forward(x, recording: recording)
-        h = act1.forward(bn1.forward(h, recording: recording), recording: recording)
-        h = dropout.forward(h, recording: recording)
-        h = conv2.forward(h, recording: recording)
-        return act2.forward(bn2.forward(h, recording: recording), recording: recording)
+        var h = bn1.forward(conv1.forward(x, recording: recording), recording: recording)
+        h = conv2.forward(dropout.forward(h, recording: recording), recording: recording)
+        return bn2.forward(h, recording: recording)
     }
 
     /// Returns d(loss)/d(input) when `inputGradient`, else nil (and skips computing it).
     public func backward(_ dy: Tensor, inputGradient: Bool = true) -> Tensor? {
-        var d = bn2.backward(act2.backward(dy))
-        d = dropout.backward(conv2.backward(d))
-        d = bn1.backward(act1.backward(d))
+        let d = bn1.backward(dropout.backward(conv2.backward(bn2.backward(dy))))
         if inputGradient { return conv1.backward(d) }
         conv1.backwardParametersOnly(d)
         return nil
