@@ -56,55 +56,63 @@ public final class BatchNorm2d: Module {
     /// `x [B, C, H, W] -> [B, C, H, W]`.
     public func forward(_ x: Tensor, recording: Bool = false) -> Tensor {
         precondition(x.shape.count == 4 && x.channels == channels, "BatchNorm2d: input \(x.shape), expected [B, \(channels), H, W]")
-        let (batch, plane) = (x.batch, x.height * x.width)
+        let (batch, plane, channels) = (x.batch, x.height * x.width, self.channels)
         let n = batch * plane
+        let training = isTraining
+        precondition(!training || n > 1, "BatchNorm2d: training needs more than one value per channel, got input \(x.shape)")
         var mean = runningMean.value.scalars, variance = runningVariance.value.scalars
-        if isTraining {
-            precondition(n > 1, "BatchNorm2d: training needs more than one value per channel, got input \(x.shape)")
-            x.scalars.withUnsafeBufferPointer { xs in
-                for c in 0..<channels {
-                    var total = 0.0
-                    for b in 0..<batch { total += Double(sum(xs.baseAddress! + (b * channels + c) * plane, count: plane)) }
-                    let m = Float(total / Double(n))
-                    var squares = 0.0
-                    for b in 0..<batch {
-                        squares += Double(sumOfSquaredDeviations(xs.baseAddress! + (b * channels + c) * plane, count: plane, mean: m))
-                    }
-                    mean[c] = m
-                    variance[c] = Float(squares / Double(n))
-                }
-            }
-            for c in 0..<channels {
-                runningMean.value.scalars[c] = (1 - momentum) * runningMean.value.scalars[c] + momentum * mean[c]
-                runningVariance.value.scalars[c] = (1 - momentum) * runningVariance.value.scalars[c]
-                    + momentum * variance[c] * Float(n) / Float(n - 1)
-            }
-        }
-        let inverseStd = variance.map { 1 / ($0 + epsilon).squareRoot() }
+        let (gammas, betas, epsilon) = (gamma.value.scalars, beta.value.scalars, self.epsilon)
         // Slope 1 is the identity: one branch-free loop serves both cases.
         let slope = activationSlope ?? 1
+        // Channels are independent: each is one task (statistics, then its planes), on as
+        // many threads as BLAS.threads; raw pointers because tasks write disjoint channels.
         // Both outputs are written in full: no zero fill.
         var y = Tensor(shape: [0])
         let normalised = Tensor(shape: x.shape) { xh in
             y = Tensor(shape: x.shape) { ys in
                 x.scalars.withUnsafeBufferPointer { xs in
-                    for b in 0..<batch {
-                        for c in 0..<channels {
-                            let base = (b * channels + c) * plane
-                            let (m, s, g, t) = (mean[c], inverseStd[c], gamma.value.scalars[c], beta.value.scalars[c])
-                            for i in base..<base + plane {
-                                let h = (xs[i] - m) * s
-                                xh[i] = h
-                                let v = g * h + t
-                                ys[i] = v > 0 ? v : v * slope
+                    mean.withUnsafeMutableBufferPointer { means in
+                        variance.withUnsafeMutableBufferPointer { variances in
+                            let (xp, xhp, yp, mp, vp) = (xs.baseAddress!, xh.baseAddress!, ys.baseAddress!, means.baseAddress!, variances.baseAddress!)
+                            parallelFor(channels) { c in
+                                if training {
+                                    var total = 0.0
+                                    for b in 0..<batch { total += Double(sum(xp + (b * channels + c) * plane, count: plane)) }
+                                    let m = Float(total / Double(n))
+                                    var squares = 0.0
+                                    for b in 0..<batch {
+                                        squares += Double(sumOfSquaredDeviations(xp + (b * channels + c) * plane, count: plane, mean: m))
+                                    }
+                                    mp[c] = m
+                                    vp[c] = Float(squares / Double(n))
+                                }
+                                let (m, s, g, t) = (mp[c], 1 / (vp[c] + epsilon).squareRoot(), gammas[c], betas[c])
+                                for b in 0..<batch {
+                                    let base = (b * channels + c) * plane
+                                    for i in base..<base + plane {
+                                        let h = (xp[i] - m) * s
+                                        xhp[i] = h
+                                        let v = g * h + t
+                                        yp[i] = v > 0 ? v : v * slope
+                                    }
+                                }
                             }
                         }
                     }
                 }
             }
         }
-        if recording { records.append(Record(normalised: normalised, inverseStd: inverseStd, training: isTraining,
-                                                gamma: gamma.value.scalars, beta: beta.value.scalars)) }
+        if training {
+            for c in 0..<channels {
+                runningMean.value.scalars[c] = (1 - momentum) * runningMean.value.scalars[c] + momentum * mean[c]
+                runningVariance.value.scalars[c] = (1 - momentum) * runningVariance.value.scalars[c]
+                    + momentum * variance[c] * Float(n) / Float(n - 1)
+            }
+        }
+        if recording {
+            records.append(Record(normalised: normalised, inverseStd: variance.map { 1 / ($0 + epsilon).squareRoot() },
+                                  training: training, gamma: gammas, beta: betas))
+        }
         return y
     }
 
@@ -112,38 +120,49 @@ public final class BatchNorm2d: Module {
     public func backward(_ dy: Tensor) -> Tensor {
         guard let record = records.popLast() else { preconditionFailure("BatchNorm2d.backward without a recorded forward") }
         precondition(dy.shape == record.normalised.shape, "BatchNorm2d.backward: dy \(dy.shape) for input \(record.normalised.shape)")
-        let (batch, plane) = (dy.batch, dy.height * dy.width)
+        let (batch, plane, channels) = (dy.batch, dy.height * dy.width, self.channels)
         let n = Float(batch * plane)
         let slope = activationSlope ?? 1
-        return Tensor(shape: dy.shape) { dxs in
+        var sumsDy = [Float](repeating: 0, count: channels), sumsDyXhat = sumsDy
+        let dx = Tensor(shape: dy.shape) { dxs in
             dy.scalars.withUnsafeBufferPointer { dys in
                 record.normalised.scalars.withUnsafeBufferPointer { xh in
-                    for c in 0..<channels {
-                        // dx first holds the gradient of y (through the activation, if any).
-                        let (g, t) = (record.gamma[c], record.beta[c])
-                        var sumDy = 0.0, sumDyXhat = 0.0
-                        for b in 0..<batch {
-                            let base = (b * channels + c) * plane
-                            for i in base..<base + plane {
-                                dxs[i] = g * xh[i] + t > 0 ? dys[i] : dys[i] * slope
-                            }
-                            sumDy += Double(sum(dxs.baseAddress! + base, count: plane))
-                            sumDyXhat += Double(dot(dxs.baseAddress! + base, xh.baseAddress! + base, count: plane))
-                        }
-                        gamma.gradient.scalars[c] += Float(sumDyXhat)
-                        beta.gradient.scalars[c] += Float(sumDy)
-                        let scale = g * record.inverseStd[c]
-                        let (meanDy, meanDyXhat) = record.training ? (Float(sumDy) / n, Float(sumDyXhat) / n) : (0, 0)
-                        for b in 0..<batch {
-                            let base = (b * channels + c) * plane
-                            for i in base..<base + plane {
-                                dxs[i] = scale * (dxs[i] - meanDy - xh[i] * meanDyXhat)
+                    sumsDy.withUnsafeMutableBufferPointer { sd in
+                        sumsDyXhat.withUnsafeMutableBufferPointer { sdx in
+                            let (dyp, xhp, dxp, sdp, sdxp) = (dys.baseAddress!, xh.baseAddress!, dxs.baseAddress!, sd.baseAddress!, sdx.baseAddress!)
+                            parallelFor(channels) { c in
+                                // dx first holds the gradient of y (through the activation, if any).
+                                let (g, t) = (record.gamma[c], record.beta[c])
+                                var sumDy = 0.0, sumDyXhat = 0.0
+                                for b in 0..<batch {
+                                    let base = (b * channels + c) * plane
+                                    for i in base..<base + plane {
+                                        dxp[i] = g * xhp[i] + t > 0 ? dyp[i] : dyp[i] * slope
+                                    }
+                                    sumDy += Double(sum(dxp + base, count: plane))
+                                    sumDyXhat += Double(dot(dxp + base, xhp + base, count: plane))
+                                }
+                                sdp[c] = Float(sumDy)
+                                sdxp[c] = Float(sumDyXhat)
+                                let scale = g * record.inverseStd[c]
+                                let (meanDy, meanDyXhat) = record.training ? (Float(sumDy) / n, Float(sumDyXhat) / n) : (0, 0)
+                                for b in 0..<batch {
+                                    let base = (b * channels + c) * plane
+                                    for i in base..<base + plane {
+                                        dxp[i] = scale * (dxp[i] - meanDy - xhp[i] * meanDyXhat)
+                                    }
+                                }
                             }
                         }
                     }
                 }
             }
         }
+        for c in 0..<channels {
+            gamma.gradient.scalars[c] += sumsDyXhat[c]
+            beta.gradient.scalars[c] += sumsDy[c]
+        }
+        return dx
     }
 }
 

@@ -283,11 +283,6 @@ public final class ConvolutionWorkspace {
     }
 }
 
-/// A value handed to worker threads whose accesses are made disjoint by the caller.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-}
-
 /// A manually allocated Float buffer: scratch shared across threads by raw pointer, which
 /// Swift arrays (with their exclusivity checks) cannot be.
 final class ScratchBuffer {

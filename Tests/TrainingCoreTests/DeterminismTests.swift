@@ -44,6 +44,20 @@ final class DeterminismTests: XCTestCase {
         for (a, b) in zip(results[0].2.scalars, results[1].2.scalars) { XCTAssertEqual(a, b, accuracy: 1e-4) }
     }
 
+    func testBatchNormChannelsOnTwoThreadsMatchOneThread() {
+        let saved = BLAS.threads
+        defer { BLAS.threads = saved }
+        var results: [[Tensor]] = []
+        for threads in [1, 2] {
+            BLAS.threads = threads
+            let bn = BatchNorm2d(name: "bn", channels: 5, activationSlope: 0.01)
+            let y = bn.forward(randomTensor([3, 5, 6, 7], seed: 33), recording: true)
+            let dx = bn.backward(randomTensor(y.shape, seed: 34))
+            results.append([y, dx, bn.gamma.gradient, bn.beta.gradient, bn.runningMean.value, bn.runningVariance.value])
+        }
+        XCTAssertEqual(results[0], results[1])
+    }
+
     func testFixedSeedAndThreadCountGiveBitIdenticalRuns() {
         for threads in [1, 2] {
             let (lossesA, weightsA) = run(threads: threads)
