@@ -14,8 +14,11 @@
 /// backward dy = dz or slope*dz by the sign of y, recomputed from xhat): one pass over the
 /// activations less each way, and no record of its own.
 public final class BatchNorm2d: Module {
+    /// C.
     public let channels: Int
+    /// Added to the variance before the square root.
     public let epsilon: Float = 1e-5
+    /// Weight of the current batch in the running statistics.
     public let momentum: Float = 0.1
     /// `[C]`, initially 1.
     public let gamma: Parameter
@@ -27,6 +30,7 @@ public final class BatchNorm2d: Module {
     public let runningVariance: Buffer
     /// The slope of the fused LeakyReLU, or nil for none.
     public let activationSlope: Float?
+    /// Batch statistics (training) or running statistics (evaluation).
     public private(set) var isTraining = true
 
     private struct Record {
@@ -38,6 +42,8 @@ public final class BatchNorm2d: Module {
     }
     private var records: [Record] = []
 
+    /// A BatchNorm over `channels` channels (gamma 1, beta 0, running mean 0, variance 1),
+    /// optionally followed by a fused LeakyReLU of slope `activationSlope`.
     public init(name: String, channels: Int, activationSlope: Float? = nil) {
         self.channels = channels
         self.activationSlope = activationSlope

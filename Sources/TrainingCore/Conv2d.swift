@@ -10,8 +10,11 @@ import SeededRandom
 ///               dweight += dy[b] * columns(x[b])^T,  dbias += sum over H, W of dy[b]
 ///               dx[b] = col2im(weight^T * dy[b])
 public final class Conv2d: Module {
+    /// Cin.
     public let inputChannels: Int
+    /// Cout.
     public let outputChannels: Int
+    /// kh = kw (1 or 3).
     public let kernelSize: Int
     /// `[Cout, Cin, kh, kw]`.
     public let weight: Parameter

@@ -10,10 +10,12 @@ public final class MaxPool2d: StatelessLayer {
     }
     private var records: [Record] = []
 
+    /// A 2x2, stride-2 max pooling.
     public init() {}
 
     public func clearRecords() { records.removeAll() }
 
+    /// `x [B, C, H, W] -> [B, C, H/2, W/2]`.
     public func forward(_ x: Tensor, recording: Bool = false) -> Tensor {
         precondition(x.shape.count == 4 && x.height >= 2 && x.width >= 2, "MaxPool2d: input \(x.shape) too small")
         let (planes, height, width) = (x.batch * x.channels, x.height, x.width)
@@ -44,6 +46,7 @@ public final class MaxPool2d: StatelessLayer {
         return y
     }
 
+    /// `dy [B, C, H/2, W/2] -> dx [B, C, H, W]`.
     public func backward(_ dy: Tensor) -> Tensor {
         guard let record = records.popLast() else { preconditionFailure("MaxPool2d.backward without a recorded forward") }
         precondition(dy.count == record.argmax.count, "MaxPool2d.backward: dy \(dy.shape) for input \(record.inputShape)")

@@ -14,6 +14,7 @@ public struct UNetConfiguration: Sendable, Equatable {
     /// Negative slope of the LeakyReLUs.
     public var negativeSlope: Float = 0.01
 
+    /// A configuration; the defaults are methods.md's.
     public init(inputChannels: Int = 1, classes: Int = 2, widths: [Int] = [16, 32, 64, 128, 256],
                 encoderDropout: [Float] = [0.05, 0.1, 0.2, 0.3, 0.5], negativeSlope: Float = 0.01) {
         precondition(widths.count == encoderDropout.count && widths.count >= 2, "UNetConfiguration: one dropout per level, two levels at least")
@@ -34,6 +35,7 @@ public final class ConvBlock: Module {
     let conv1: Conv2d, bn1: BatchNorm2d, dropout: Dropout
     let conv2: Conv2d, bn2: BatchNorm2d
 
+    /// A block named `name` (its layers are `name.conv1`, `name.bn1`, ...).
     public init(name: String, inputChannels: Int, outputChannels: Int, dropout p: Float, negativeSlope: Float,
                 generator: inout SeededGenerator, dropoutGenerator: SeededGenerator, workspace: ConvolutionWorkspace) {
         conv1 = Conv2d(name: name + ".conv1", inputChannels: inputChannels, outputChannels: outputChannels, kernelSize: 3, generator: &generator, workspace: workspace)
@@ -50,6 +52,7 @@ public final class ConvBlock: Module {
     public func setTraining(_ training: Bool) { for layer in layers { layer.setTraining(training) } }
     public func clearRecords() { for layer in layers { layer.clearRecords() } }
 
+    /// `[B, Cin, H, W] -> [B, Cout, H, W]`.
     public func forward(_ x: Tensor, recording: Bool = false) -> Tensor {
         var h = bn1.forward(conv1.forward(x, recording: recording), recording: recording)
         h = conv2.forward(dropout.forward(h, recording: recording), recording: recording)
@@ -88,12 +91,14 @@ public final class ConvBlock: Module {
 ///     net.backward(dlogits)
 ///     optimiser.step()
 public final class UNet: Module {
+    /// The widths and dropout this network was built with.
     public let configuration: UNetConfiguration
     let encoder: [ConvBlock]
     let pools: [MaxPool2d]
     let upConvs: [Conv2d]
     let decoder: [ConvBlock]
     let head: Conv2d
+    /// Training (batch statistics, dropout) or evaluation mode; see ``setTraining(_:)``.
     public private(set) var isTraining = true
 
     /// A U-Net whose initial weights (PyTorch's default initialisation) come from `seed`, and
@@ -168,6 +173,10 @@ public final class UNet: Module {
 
     /// `dlogits [B, K, H, W] -> dx [B, Cin, H, W]` (nil unless `inputGradient`); accumulates
     /// the gradients of every parameter. Consumes the most recent recorded forward.
+    ///
+    /// For the gradient of a loss with respect to the image alone (DCT-Seg's adversarial
+    /// views): `setTraining(false)`, `forward(x, recording: true)`, the loss's gradient through
+    /// `backward(_:inputGradient: true)`, then `zeroGradients()` before the real step.
     @discardableResult
     public func backward(_ dlogits: Tensor, inputGradient: Bool = false) -> Tensor? {
         var d = head.backward(dlogits)
