@@ -8,7 +8,10 @@ import SeededRandom
 ///               y[b] = weight[Cout, Cin*kh*kw] * columns(x[b])[Cin*kh*kw, H*W] + bias
 ///     backward  dy [B, Cout, H, W] -> dx [B, Cin, H, W]
 ///               dweight += dy[b] * columns(x[b])^T,  dbias += sum over H, W of dy[b]
-///               dx[b] = col2im(weight^T * dy[b])
+///               dx[b] = flipped[Cin, Cout*kh*kw] * columns(dy[b]), the same convolution of dy
+///               with flipped[ci, co, ky, kx] = weight[co, ci, kh-1-ky, kw-1-kx]
+///               (the adjoint of a "same" convolution; an sgemm with a deep inner dimension
+///               instead of weight^T * dy followed by a scatter-add col2im)
 public final class Conv2d: Module {
     /// Cin.
     public let inputChannels: Int
@@ -88,7 +91,8 @@ public final class Conv2d: Module {
                                 let n = min(chunk, height - y0) * width
                                 var source = input + y0 * width, ldb = plane
                                 if kernelSize > 1 {
-                                    im2col(input, slot.columns.pointer, height: height, width: width, rows: y0..<y0 + n / width)
+                                    im2col(input, channels: inputChannels, slot.columns.pointer, height: height, width: width,
+                                           rows: y0..<y0 + n / width)
                                     (source, ldb) = (UnsafePointer(slot.columns.pointer), n)
                                 }
                                 BLAS.sgemm(m: outputChannels, n: n, k: depth, a: wp, b: source, ldb: ldb,
@@ -121,17 +125,20 @@ public final class Conv2d: Module {
         let plane = height * width, depth = inputChannels * kernelSize * kernelSize
         let chunk = rowsPerChunk(height: height, width: width)
         let columnCount = kernelSize > 1 ? depth * chunk * width : 0
+        let gradientDepth = outputChannels * kernelSize * kernelSize
         // Each worker sums its slices' weight and bias gradients in its own slot; the slots are
         // then added in a fixed order, so a thread count always gives the same bits.
         let partialCount = outputChannels * depth + outputChannels
-        let workers = workspace.prepare(batch: batch, columns: columnCount, gradients: inputGradient ? columnCount : 0, partials: partialCount)
-        // col2im accumulates into a zeroed dx; the 1x1 sgemm with beta 0 writes all of it.
-        var dx = inputGradient ? Tensor(shape: x.shape, repeating: 0) : Tensor(shape: [0])
+        let gradientColumns = inputGradient && kernelSize > 1 ? gradientDepth * chunk * width : 0
+        let workers = workspace.prepare(batch: batch, columns: columnCount, gradients: gradientColumns, partials: partialCount)
+        let flipped = inputGradient ? flippedWeight() : []
+        // The input-gradient sgemms (beta 0) write every element of dx: no zero fill.
+        var dx = inputGradient ? Tensor(shape: x.shape) { _ in } : Tensor(shape: [0])
         x.scalars.withUnsafeBufferPointer { xs in
             dy.scalars.withUnsafeBufferPointer { dys in
                 dx.scalars.withUnsafeMutableBufferPointer { dxs in
-                    weight.value.scalars.withUnsafeBufferPointer { w in
-                        let (xp, dyp, dxp, wp) = (xs.baseAddress!, dys.baseAddress!, dxs.baseAddress, w.baseAddress!)
+                    flipped.withUnsafeBufferPointer { f in
+                        let (xp, dyp, dxp, fp) = (xs.baseAddress!, dys.baseAddress!, dxs.baseAddress, f.baseAddress)
                         workspace.forEachSlice(batch, workers: workers) { [self] b, slot in
                             let input = xp + b * inputChannels * plane
                             let grad = dyp + b * outputChannels * plane
@@ -144,22 +151,21 @@ public final class Conv2d: Module {
                                 let rows = y0..<y0 + n / width
                                 var source = input + y0 * width, ldb = plane
                                 if kernelSize > 1 {
-                                    im2col(input, slot.columns.pointer, height: height, width: width, rows: rows)
+                                    im2col(input, channels: inputChannels, slot.columns.pointer, height: height, width: width, rows: rows)
                                     (source, ldb) = (UnsafePointer(slot.columns.pointer), n)
                                 }
                                 // dweight[Cout, depth] += dy[:, chunk] * columns^T
                                 BLAS.sgemm(transposeB: true, m: outputChannels, n: depth, k: n,
                                            a: grad + y0 * width, lda: plane, b: source, ldb: ldb, beta: 1, c: dw)
-                                guard inputGradient, let dxp else { continue }
-                                let dinput = dxp + b * inputChannels * plane
-                                if kernelSize == 1 {
-                                    BLAS.sgemm(transposeA: true, m: depth, n: n, k: outputChannels, a: wp,
-                                               b: grad + y0 * width, ldb: plane, beta: 0, c: dinput + y0 * width, ldc: plane)
-                                } else {
-                                    BLAS.sgemm(transposeA: true, m: depth, n: n, k: outputChannels, a: wp,
-                                               b: grad + y0 * width, ldb: plane, beta: 0, c: slot.gradients.pointer)
-                                    col2im(UnsafePointer(slot.gradients.pointer), dinput, height: height, width: width, rows: rows)
+                                guard inputGradient, let dxp, let fp else { continue }
+                                // dx[:, chunk] = flipped[Cin, Cout*kh*kw] * columns(dy)[:, chunk]
+                                var gradSource = grad + y0 * width, gradLd = plane
+                                if kernelSize > 1 {
+                                    im2col(grad, channels: outputChannels, slot.gradients.pointer, height: height, width: width, rows: rows)
+                                    (gradSource, gradLd) = (UnsafePointer(slot.gradients.pointer), n)
                                 }
+                                BLAS.sgemm(m: inputChannels, n: n, k: gradientDepth, a: fp, b: gradSource, ldb: gradLd,
+                                           beta: 0, c: dxp + b * inputChannels * plane + y0 * width, ldc: plane)
                             }
                         }
                     }
@@ -178,12 +184,31 @@ public final class Conv2d: Module {
         return inputGradient ? dx : nil
     }
 
-    /// For output rows `rows`: columns[(ci*kh + ky)*kw + kx, (y - rows.lowerBound)*W + x] =
-    /// x[ci, y + ky - pad, x + kx - pad], zero outside the image.
-    private func im2col(_ input: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>, height: Int, width: Int, rows: Range<Int>) {
+    /// `[Cin, Cout * kh * kw]` with flipped[ci, co, ky, kx] = weight[co, ci, kh-1-ky, kw-1-kx].
+    private func flippedWeight() -> [Float] {
+        let k = kernelSize, kk = kernelSize * kernelSize
+        let w = weight.value.scalars
+        var flipped = [Float](repeating: 0, count: w.count)
+        for co in 0..<outputChannels {
+            for ci in 0..<inputChannels {
+                for ky in 0..<k {
+                    for kx in 0..<k {
+                        flipped[(ci * outputChannels + co) * kk + (k - 1 - ky) * k + (k - 1 - kx)] = w[(co * inputChannels + ci) * kk + ky * k + kx]
+                    }
+                }
+            }
+        }
+        return flipped
+    }
+
+    /// For output rows `rows` of a `channels`-channel slice:
+    /// columns[(c*kh + ky)*kw + kx, (y - rows.lowerBound)*W + x] = x[c, y + ky - pad, x + kx - pad],
+    /// zero outside the image.
+    private func im2col(_ input: UnsafePointer<Float>, channels: Int, _ cols: UnsafeMutablePointer<Float>, height: Int, width: Int,
+                        rows: Range<Int>) {
         let pad = kernelSize / 2, plane = height * width, n = rows.count * width
         var row = cols
-        for ci in 0..<inputChannels {
+        for ci in 0..<channels {
             let source = input + ci * plane
             for ky in 0..<kernelSize {
                 for kx in 0..<kernelSize {
@@ -199,29 +224,6 @@ public final class Conv2d: Module {
                         if x0 > 0 { destination.update(repeating: 0, count: x0) }
                         (destination + x0).update(from: source + sy * width + x0 + ox, count: x1 - x0)
                         if x1 < width { (destination + x1).update(repeating: 0, count: width - x1) }
-                    }
-                    row += n
-                }
-            }
-        }
-    }
-
-    /// The adjoint of im2col over output rows `rows`:
-    /// dx[ci, y + ky - pad, x + kx - pad] += dcolumns[(ci*kh + ky)*kw + kx, (y - rows.lowerBound)*W + x].
-    private func col2im(_ cols: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, height: Int, width: Int, rows: Range<Int>) {
-        let pad = kernelSize / 2, plane = height * width, n = rows.count * width
-        var row = cols
-        for ci in 0..<inputChannels {
-            let destination = output + ci * plane
-            for ky in 0..<kernelSize {
-                for kx in 0..<kernelSize {
-                    let (oy, ox) = (ky - pad, kx - pad)
-                    let x0 = max(0, -ox), x1 = min(width, width - ox)
-                    for y in rows {
-                        let sy = y + oy
-                        guard sy >= 0 && sy < height && x1 > x0 else { continue }
-                        let source = row + (y - rows.lowerBound) * width, target = destination + sy * width + ox
-                        for x in x0..<x1 { target[x] += source[x] }
                     }
                     row += n
                 }
