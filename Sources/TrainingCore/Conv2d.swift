@@ -232,9 +232,10 @@ public final class Conv2d: Module {
     }
 }
 
-/// Scratch buffers for the convolutions of one network: per worker thread, im2col columns
-/// (`[Cin*kh*kw, rows*W]` of one chunk), their gradient and partial weight gradients, grown on
-/// demand and reused by every convolution that holds the workspace.
+/// Scratch buffers for the convolutions of one network: per worker thread, the im2col columns
+/// of one chunk of x (`[Cin*kh*kw, rows*W]`) and of dy (`[Cout*kh*kw, rows*W]`) and partial
+/// weight and bias gradients, grown on demand and reused by every convolution that holds the
+/// workspace.
 ///
 /// With ``BLAS/threads`` above 1, the slices of a batch are spread over that many threads,
 /// each running single-threaded sgemm: one coarse task per slice rather than OpenBLAS's

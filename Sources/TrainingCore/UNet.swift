@@ -222,6 +222,12 @@ extension UNet {
         return LossGradient(value: dice.value + gamma * ce.value, gradient: gradient)
     }
 
+    /// Class probabilities `[B, K, H, W]` of `images [B, Cin, H, W]` in the current mode,
+    /// without recording (call ``setTraining(_:)`` with false first for inference).
+    public func predict(_ images: Tensor) -> Tensor {
+        Softmax.forward(forward(images))
+    }
+
     /// One supervised training step in training mode: forward, Dice + gamma * CE, backward
     /// (gradients zeroed first), optimiser step. Returns the loss before the step.
     @discardableResult
