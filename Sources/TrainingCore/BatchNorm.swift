@@ -72,14 +72,16 @@ public final class BatchNorm2d: Module {
         let slope = activationSlope ?? 1
         // Channels are independent: each is one task (statistics, then its planes), on as
         // many threads as BLAS.threads; raw pointers because tasks write disjoint channels.
-        // Both outputs are written in full: no zero fill.
-        var y = Tensor(shape: [0])
-        let normalised = Tensor(shape: x.shape) { xh in
-            y = Tensor(shape: x.shape) { ys in
+        // Both outputs are written in full: no zero fill. Without recording, xhat is not kept.
+        var normalised = recording ? Tensor(shape: x.shape) { _ in } : Tensor(shape: [0])
+        let y = Tensor(shape: x.shape) { ys in
+            normalised.scalars.withUnsafeMutableBufferPointer { xh in
                 x.scalars.withUnsafeBufferPointer { xs in
                     mean.withUnsafeMutableBufferPointer { means in
                         variance.withUnsafeMutableBufferPointer { variances in
-                            let (xp, xhp, yp, mp, vp) = (xs.baseAddress!, xh.baseAddress!, ys.baseAddress!, means.baseAddress!, variances.baseAddress!)
+                            // An empty array may still hand out a (shared) base address: never write through it.
+                            let xhp = recording ? xh.baseAddress : nil
+                            let (xp, yp, mp, vp) = (xs.baseAddress!, ys.baseAddress!, means.baseAddress!, variances.baseAddress!)
                             parallelFor(channels) { c in
                                 if training {
                                     var total = 0.0
@@ -95,11 +97,18 @@ public final class BatchNorm2d: Module {
                                 let (m, s, g, t) = (mp[c], 1 / (vp[c] + epsilon).squareRoot(), gammas[c], betas[c])
                                 for b in 0..<batch {
                                     let base = (b * channels + c) * plane
-                                    for i in base..<base + plane {
-                                        let h = (xp[i] - m) * s
-                                        xhp[i] = h
-                                        let v = g * h + t
-                                        yp[i] = v > 0 ? v : v * slope
+                                    if let xhp {
+                                        for i in base..<base + plane {
+                                            let h = (xp[i] - m) * s
+                                            xhp[i] = h
+                                            let v = g * h + t
+                                            yp[i] = v > 0 ? v : v * slope
+                                        }
+                                    } else {
+                                        for i in base..<base + plane {
+                                            let v = g * ((xp[i] - m) * s) + t
+                                            yp[i] = v > 0 ? v : v * slope
+                                        }
                                     }
                                 }
                             }
