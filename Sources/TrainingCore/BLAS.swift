@@ -2,8 +2,12 @@ import COpenBLAS
 
 /// The OpenBLAS library that every matrix product of the training core runs on.
 public enum BLAS {
-    /// The number of threads OpenBLAS uses for one call. A worker sets it once, before
-    /// training: one job with N threads, or N jobs with one thread each.
+    /// The number of threads OpenBLAS uses for one call, and the number of threads the
+    /// training core spreads a batch's slices (convolutions) and channels or planes
+    /// (BatchNorm, pooling, upsampling) over. A worker sets it once, before training: one job
+    /// with N threads, or N jobs (processes) with one thread each. The setting is process-wide
+    /// and the convolutions lower it to 1 while their own threads run: train one network at a
+    /// time per process.
     public static var threads: Int {
         get { Int(openblas_get_num_threads()) }
         set { openblas_set_num_threads(Int32(newValue)) }
@@ -20,15 +24,17 @@ public enum BLAS {
     /// - Parameters:
     ///   - transposeA: use A^T (A stored k x m) instead of A (stored m x k).
     ///   - transposeB: use B^T (B stored n x k) instead of B (stored k x n).
+    ///   - lda, ldb, ldc: row strides of A, B and C as stored; nil for densely packed rows
+    ///     (a block of a wider matrix passes the wider matrix's row length).
     @inlinable
     public static func sgemm(
         transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
-        alpha: Float = 1, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-        beta: Float = 0, c: UnsafeMutablePointer<Float>
+        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int? = nil, b: UnsafePointer<Float>, ldb: Int? = nil,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int? = nil
     ) {
         cblas_sgemm(
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-            Int32(m), Int32(n), Int32(k), alpha, a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n),
-            beta, c, Int32(n))
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda ?? (transposeA ? m : k)), b, Int32(ldb ?? (transposeB ? k : n)),
+            beta, c, Int32(ldc ?? n))
     }
 }

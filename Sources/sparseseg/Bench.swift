@@ -9,6 +9,7 @@ struct Bench: AsyncParsableCommand {
         subcommands: [
             BenchMetrics.self,
             BenchData.self,
+            BenchCore.self,
         ]
     )
 }

@@ -1,0 +1,183 @@
+import SeededRandom
+
+/// The widths of the registration network of methods.md (a 2D voxelmorph U-Net). Defaults are
+/// methods.md's.
+public struct RegistrationConfiguration: Sendable, Equatable {
+    /// One Conv3x3 + LeakyReLU per encoder level, each followed by MaxPool2.
+    public var encoder = [16, 32, 32, 32]
+    /// One Conv3x3 + LeakyReLU per decoder level, each followed by nearest x2 and a skip concat.
+    public var decoder = [32, 32, 32, 32]
+    /// Further Conv3x3 + LeakyReLU at full resolution.
+    public var extra = [32, 16, 16]
+    /// Negative slope of the LeakyReLUs.
+    public var negativeSlope: Float = 0.2
+    /// Standard deviation of the flow head's initial weights (its bias starts at 0).
+    public var flowInitStd: Float = 1e-5
+
+    /// A configuration; the defaults are methods.md's.
+    public init(encoder: [Int] = [16, 32, 32, 32], decoder: [Int] = [32, 32, 32, 32], extra: [Int] = [32, 16, 16],
+                negativeSlope: Float = 0.2, flowInitStd: Float = 1e-5) {
+        precondition(encoder.count == decoder.count && !extra.isEmpty, "RegistrationConfiguration: one decoder level per encoder level")
+        self.encoder = encoder
+        self.decoder = decoder
+        self.extra = extra
+        self.negativeSlope = negativeSlope
+        self.flowInitStd = flowInitStd
+    }
+}
+
+/// Conv3x3 followed by a LeakyReLU: the unit of the registration network.
+final class ConvActivation: Module {
+    let conv: Conv2d
+    let activation: LeakyReLU
+
+    init(name: String, inputChannels: Int, outputChannels: Int, slope: Float, generator: inout SeededGenerator, workspace: ConvolutionWorkspace) {
+        conv = Conv2d(name: name, inputChannels: inputChannels, outputChannels: outputChannels, kernelSize: 3, generator: &generator, workspace: workspace)
+        activation = LeakyReLU(slope: slope)
+    }
+
+    var parameters: [Parameter] { conv.parameters }
+    var buffers: [Buffer] { [] }
+    var counters: [Counter] { [] }
+    func setTraining(_ training: Bool) {}
+    func clearRecords() {
+        conv.clearRecords()
+        activation.clearRecords()
+    }
+
+    func forward(_ x: Tensor, recording: Bool) -> Tensor {
+        activation.forward(conv.forward(x, recording: recording), recording: recording)
+    }
+
+    func backward(_ dy: Tensor) -> Tensor {
+        conv.backward(activation.backward(dy))
+    }
+}
+
+/// The registration network of methods.md: (moving, fixed) -> a displacement field.
+///
+///     forward   pair [B, 2, H, W] (channel 0 moving, 1 fixed) -> flow [B, 2, H, W] (H, W multiples of 16)
+///               encoder: per level Conv3x3 + LeakyReLU(0.2), kept as skip, MaxPool2;
+///               decoder: per level Conv3x3 + LeakyReLU, nearest x2, concat [up, skip];
+///               extra Conv3x3 + LeakyReLU layers; flow head Conv3x3 -> 2 (weights N(0, 1e-5^2)).
+///     backward  dflow -> d(pair); accumulates parameter gradients
+///
+/// Typical training step (sim = MSE, lambda = 0.01):
+///
+///     let flow = net.forward(moving: m, fixed: f, recording: true)
+///     let warped = Warp.bilinear(m, flow: flow)
+///     let sim = Losses.meanSquaredError(warped, f), smooth = Losses.flowSmoothness(flow)
+///     let dflow = Ops.add(Warp.bilinearBackward(sim.gradient, image: m, flow: flow).flow,
+///                         Ops.scale(smooth.gradient, by: 0.01))
+///     net.zeroGradients(); net.backward(dflow); optimiser.step()
+public final class RegistrationNet: Module {
+    /// The widths this network was built with.
+    public let configuration: RegistrationConfiguration
+    let encoder: [ConvActivation]
+    let pools: [MaxPool2d]
+    let decoder: [ConvActivation]
+    let extra: [ConvActivation]
+    let flowHead: Conv2d
+
+    /// A registration network whose initial weights come from `seed`.
+    public init(configuration: RegistrationConfiguration = RegistrationConfiguration(), seed: UInt64) {
+        self.configuration = configuration
+        var generator = SeededGenerator(seed: seed).derived("init")
+        let slope = configuration.negativeSlope
+        let workspace = ConvolutionWorkspace()
+        var channels = 2
+        var skipChannels: [Int] = []
+        var encoder: [ConvActivation] = []
+        for (level, width) in configuration.encoder.enumerated() {
+            encoder.append(ConvActivation(name: "encoder.\(level)", inputChannels: channels, outputChannels: width, slope: slope, generator: &generator,
+                                         workspace: workspace))
+            channels = width
+            skipChannels.append(width)
+        }
+        var decoder: [ConvActivation] = []
+        for (level, width) in configuration.decoder.enumerated() {
+            decoder.append(ConvActivation(name: "decoder.\(level)", inputChannels: channels, outputChannels: width, slope: slope, generator: &generator,
+                                         workspace: workspace))
+            channels = width + skipChannels.removeLast()
+        }
+        var extra: [ConvActivation] = []
+        for (index, width) in configuration.extra.enumerated() {
+            extra.append(ConvActivation(name: "extra.\(index)", inputChannels: channels, outputChannels: width, slope: slope, generator: &generator,
+                                         workspace: workspace))
+            channels = width
+        }
+        let head = Conv2d(name: "flow", inputChannels: channels, outputChannels: 2, kernelSize: 3, generator: &generator, workspace: workspace)
+        head.weight.value = .normal(shape: head.weight.value.shape, std: configuration.flowInitStd, generator: &generator)
+        head.bias.value = Tensor(shape: [2])
+        self.encoder = encoder
+        self.pools = encoder.map { _ in MaxPool2d() }
+        self.decoder = decoder
+        self.extra = extra
+        self.flowHead = head
+    }
+
+    private var layers: [any Module] { encoder + decoder + extra + [flowHead] }
+    public var parameters: [Parameter] { collect(layers).parameters }
+    public var buffers: [Buffer] { [] }
+    public var counters: [Counter] { [] }
+    public func setTraining(_ training: Bool) {}
+    public func clearRecords() {
+        for layer in layers { layer.clearRecords() }
+        for pool in pools { pool.clearRecords() }
+    }
+
+    /// `moving, fixed [B, 1, H, W] -> flow [B, 2, H, W]`, the field that warps moving onto fixed.
+    public func forward(moving: Tensor, fixed: Tensor, recording: Bool = false) -> Tensor {
+        forward(Ops.concatChannels([moving, fixed]), recording: recording)
+    }
+
+    /// `pair [B, 2, H, W] -> flow [B, 2, H, W]`.
+    public func forward(_ pair: Tensor, recording: Bool = false) -> Tensor {
+        let factor = 1 << encoder.count
+        precondition(pair.shape.count == 4 && pair.channels == 2 && pair.height % factor == 0 && pair.width % factor == 0,
+                     "RegistrationNet: input \(pair.shape), expected [B, 2, H, W] with H and W multiples of \(factor)")
+        var skips: [Tensor] = []
+        var h = pair
+        for (layer, pool) in zip(encoder, pools) {
+            h = layer.forward(h, recording: recording)
+            skips.append(h)
+            h = pool.forward(h, recording: recording)
+        }
+        for layer in decoder {
+            h = Ops.concatChannels([Upsample.nearest(layer.forward(h, recording: recording)), skips.removeLast()])
+        }
+        for layer in extra { h = layer.forward(h, recording: recording) }
+        return flowHead.forward(h, recording: recording)
+    }
+
+    /// `dflow [B, 2, H, W] -> d(pair) [B, 2, H, W]`; accumulates parameter gradients.
+    @discardableResult
+    public func backward(_ dflow: Tensor) -> Tensor {
+        var d = flowHead.backward(dflow)
+        for layer in extra.reversed() { d = layer.backward(d) }
+        var skipGradients: [Tensor] = []
+        for layer in decoder.reversed() {
+            let parts = Ops.splitChannels(d, [layer.conv.outputChannels, d.channels - layer.conv.outputChannels])
+            skipGradients.append(parts[1])
+            d = layer.backward(Upsample.nearestBackward(parts[0]))
+        }
+        for (layer, pool) in zip(encoder, pools).reversed() {
+            d = layer.backward(Ops.add(pool.backward(d), skipGradients.removeLast()))
+        }
+        return d
+    }
+
+    /// FLOPs of the convolutions of one forward pass on `[B, 2, H, W]`.
+    public func forwardFLOPs(batch: Int, height: Int, width: Int) -> Double {
+        var total = 0.0
+        for (level, layer) in encoder.enumerated() {
+            total += layer.conv.forwardFLOPs(batch: batch, height: height >> level, width: width >> level)
+        }
+        for (index, layer) in decoder.enumerated() {
+            let level = encoder.count - index
+            total += layer.conv.forwardFLOPs(batch: batch, height: height >> level, width: width >> level)
+        }
+        for layer in extra { total += layer.conv.forwardFLOPs(batch: batch, height: height, width: width) }
+        return total + flowHead.forwardFLOPs(batch: batch, height: height, width: width)
+    }
+}

@@ -1,0 +1,69 @@
+import SeededRandom
+import XCTest
+
+@testable import TrainingCore
+
+final class DeterminismTests: XCTestCase {
+    private func run(threads: Int) -> ([Float], [Tensor]) {
+        let saved = BLAS.threads
+        defer { BLAS.threads = saved }
+        BLAS.threads = threads
+        // Wide enough for OpenBLAS to split the products between threads.
+        let net = UNet(configuration: UNetConfiguration(widths: [16, 32, 64], encoderDropout: [0.05, 0.1, 0.2]), seed: 21)
+        let adam = Adam(parameters: net.parameters, learningRate: 1e-3)
+        let (images, labels) = disks(batch: 2, size: 32, seed: 22)
+        let losses = (0..<3).map { _ in trainStep(net, adam, images, labels) }
+        return (losses, net.parameters.map(\.value))
+    }
+
+    func testThreadSettingIsApplied() {
+        let saved = BLAS.threads
+        defer { BLAS.threads = saved }
+        BLAS.threads = 1
+        XCTAssertEqual(BLAS.threads, 1)
+        BLAS.threads = 2
+        XCTAssertEqual(BLAS.threads, 2)
+    }
+
+    func testSlicesOnTwoThreadsMatchOneThread() {
+        let saved = BLAS.threads
+        defer { BLAS.threads = saved }
+        var results: [(Tensor, Tensor, Tensor)] = []
+        for threads in [1, 2] {
+            BLAS.threads = threads
+            var g = SeededGenerator(seed: 30)
+            let conv = Conv2d(name: "c", inputChannels: 3, outputChannels: 5, kernelSize: 3, generator: &g)
+            let y = conv.forward(randomTensor([3, 3, 9, 11], seed: 31), recording: true)
+            let dx = conv.backward(randomTensor(y.shape, seed: 32))
+            results.append((y, dx, conv.weight.gradient))
+        }
+        // The forward and input gradient of a slice do not depend on the thread count; the
+        // weight gradient sums the slices in another order.
+        XCTAssertEqual(results[0].0, results[1].0)
+        XCTAssertEqual(results[0].1, results[1].1)
+        for (a, b) in zip(results[0].2.scalars, results[1].2.scalars) { XCTAssertEqual(a, b, accuracy: 1e-4) }
+    }
+
+    func testBatchNormChannelsOnTwoThreadsMatchOneThread() {
+        let saved = BLAS.threads
+        defer { BLAS.threads = saved }
+        var results: [[Tensor]] = []
+        for threads in [1, 2] {
+            BLAS.threads = threads
+            let bn = BatchNorm2d(name: "bn", channels: 5, activationSlope: 0.01)
+            let y = bn.forward(randomTensor([3, 5, 6, 7], seed: 33), recording: true)
+            let dx = bn.backward(randomTensor(y.shape, seed: 34))
+            results.append([y, dx, bn.gamma.gradient, bn.beta.gradient, bn.runningMean.value, bn.runningVariance.value])
+        }
+        XCTAssertEqual(results[0], results[1])
+    }
+
+    func testFixedSeedAndThreadCountGiveBitIdenticalRuns() {
+        for threads in [1, 2] {
+            let (lossesA, weightsA) = run(threads: threads)
+            let (lossesB, weightsB) = run(threads: threads)
+            XCTAssertEqual(lossesA, lossesB, "threads \(threads)")
+            XCTAssertTrue(weightsA == weightsB, "threads \(threads): parameters differ")
+        }
+    }
+}

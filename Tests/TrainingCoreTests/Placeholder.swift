@@ -1,3 +1,0 @@
-import XCTest
-
-// Tests for the TrainingCore module arrive with it.
