@@ -3,8 +3,9 @@ import Foundation
 /// One job of a run: train and score one method on one fold. The runner schedules, ships and
 /// journals jobs without knowing what a method is; the worker hands them to a ``JobExecutor``.
 public struct JobSpec: Sendable, Hashable, Codable {
-    /// Unique within a run; also the name of the job's directory, so it is restricted to
-    /// letters, digits, '.', '_' and '-' and may not start with '.'.
+    /// Unique within a run; also the path of the job's directory under RUN_DIR/jobs, so it
+    /// is one or more '/'-separated names of letters, digits, '.', '_' and '-', none empty or
+    /// starting with '.' (for example "MT/fold1").
     public var id: String
     /// The method, for example "MT" (the Methods module) or "test.sleep" (the runner's test jobs).
     public var method: String
@@ -31,8 +32,14 @@ public struct JobSpec: Sendable, Hashable, Codable {
 
     /// Whether `id` is a valid job id (see ``id``).
     public static func isValidID(_ id: String) -> Bool {
-        guard let first = id.unicodeScalars.first, first != ".", id.utf8.count <= 200 else { return false }
-        return id.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) && $0.isASCII || "._-".unicodeScalars.contains($0) }
+        id.utf8.count <= 200 && id.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { isValidName(String($0)) }
+    }
+
+    /// Whether `name` is one safe file name: ASCII letters, digits, '.', '_' and '-', not
+    /// empty and not starting with '.' (so neither "." nor "..").
+    static func isValidName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first != "." else { return false }
+        return name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) && $0.isASCII || "._-".unicodeScalars.contains($0) }
     }
 }
 
@@ -174,7 +181,7 @@ public enum JobsFile {
         guard !jobs.isEmpty else { throw JobError("no jobs") }
         var seen = Set<String>()
         for (index, job) in jobs.enumerated() {
-            guard JobSpec.isValidID(job.id) else { throw JobError("jobs[\(index)].id \"\(job.id)\" is not a valid job id (letters, digits, . _ -)") }
+            guard JobSpec.isValidID(job.id) else { throw JobError("jobs[\(index)].id \"\(job.id)\" is not a valid job id ('/'-separated names of letters, digits, . _ -)") }
             guard seen.insert(job.id).inserted else { throw JobError("jobs[\(index)].id \"\(job.id)\" is used twice") }
             guard !job.method.isEmpty else { throw JobError("jobs[\(index)] (\(job.id)): empty method") }
             guard job.expectedCost.isFinite, job.expectedCost >= 0 else { throw JobError("jobs[\(index)] (\(job.id)): expectedCost must be finite and >= 0") }
