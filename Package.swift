@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "SeededRandom"], swiftSettings: strict),
         .testTarget(name: "MethodsTests", dependencies: ["Methods"], swiftSettings: strict),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"], swiftSettings: strict),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner"], swiftSettings: strict),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "HDF5"], swiftSettings: strict),
     ]
 )

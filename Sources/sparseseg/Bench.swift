@@ -10,6 +10,7 @@ struct Bench: AsyncParsableCommand {
             BenchMetrics.self,
             BenchData.self,
             BenchCore.self,
+            BenchRunner.self,
         ]
     )
 }

@@ -21,6 +21,11 @@ struct SparseSeg: AsyncParsableCommand {
             Bench.self,
             ReportCommand.self,
             DataCommand.self,
+            CoordinatorCommand.self,
+            WorkerCommand.self,
+            RunCommand.self,
+            StatusCommand.self,
+            KeysCommand.self,
         ]
     )
 }

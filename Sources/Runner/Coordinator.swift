@@ -1,0 +1,625 @@
+import Foundation
+import Logging
+import ZeroMQ
+
+/// Settings of a coordinator.
+public struct CoordinatorConfiguration: Sendable {
+    /// Where to bind, for example "tcp://0.0.0.0:5555" or "tcp://127.0.0.1:*" (any free port).
+    public var endpoint: String
+    /// The run directory: journal.jsonl, results.jsonl and jobs/<id>/.
+    public var runDirectory: URL
+    /// How often heartbeats go both ways.
+    public var heartbeatInterval: Duration = .seconds(1)
+    /// Intervals of silence after which a worker is declared lost.
+    public var liveness = 3
+    /// Failed attempts after which a job is given up.
+    public var maxAttempts = 3
+    /// After a restart, how long a job that was running waits for its worker to reclaim it
+    /// before it is requeued.
+    public var reclaimGrace: Duration = .seconds(5)
+    /// Encryption and authentication.
+    public var security: TransportSecurity = .plaintext
+    /// Allow plaintext on a non-loopback endpoint (off: such a bind is refused).
+    public var allowPlaintextOnNetwork = false
+    /// Directories besides the run directory that job settings may name (the dataset).
+    public var allowedPathRoots: [String] = []
+
+    /// Settings with the defaults: 1 s heartbeats, 3 intervals of liveness, 3 attempts.
+    public init(endpoint: String, runDirectory: URL) {
+        self.endpoint = endpoint
+        self.runDirectory = runDirectory
+    }
+}
+
+/// How a run ended.
+public struct RunSummary: Sendable, Hashable {
+    /// Whether every job is done or failed (false: the coordinator was stopped first).
+    public var finished: Bool
+    /// Jobs done.
+    public var done: Int
+    /// Jobs given up after their attempts, with the reasons.
+    public var failed: [JobStatus]
+}
+
+/// Something the live view may want to print, reported as it happens.
+public enum CoordinatorEvent: Sendable {
+    case listening(String)
+    case workerJoined(String)
+    case workerLost(String, reason: String)
+    case assigned(JobClaim, worker: String)
+    case finished(CompletedJob)
+    case attemptFailed(JobClaim, reason: String, jobFailed: Bool)
+}
+
+/// The coordinator: hands jobs to workers over a ROUTER socket, journals every state change
+/// and resumes from the journal when started again on the same run directory.
+///
+/// All socket work happens on one dedicated thread; ``run()`` waits for it. ``stop()`` and
+/// ``status()`` may be called from any thread.
+public final class Coordinator: Sendable {
+    private let configuration: CoordinatorConfiguration
+    private let jobs: [JobSpec]
+    private let sinks: [any ResultSink]
+    private let logger: Logger
+    private let onEvent: @Sendable (CoordinatorEvent) -> Void
+    private let shared = SharedState()
+
+    /// A coordinator for `jobs`. Validates the jobs and the security settings; the run
+    /// directory's journal is read by ``run()``.
+    public init(configuration: CoordinatorConfiguration, jobs: [JobSpec], sinks: [any ResultSink] = [], logger: Logger,
+                onEvent: @escaping @Sendable (CoordinatorEvent) -> Void = { _ in }) throws {
+        try JobsFile.validate(jobs)
+        if case .plaintext = configuration.security, !Endpoint.isLoopback(configuration.endpoint), !configuration.allowPlaintextOnNetwork {
+            throw JobError("\(configuration.endpoint) is not a loopback endpoint: CURVE keys are required (or allow plaintext explicitly)")
+        }
+        guard configuration.liveness >= 1, configuration.maxAttempts >= 1, configuration.heartbeatInterval > .zero else {
+            throw JobError("liveness, max attempts and the heartbeat interval must be positive")
+        }
+        let validator = SettingsValidator(allowedRoots: [configuration.runDirectory.path] + configuration.allowedPathRoots)
+        for job in jobs { try validator.validate(job) }
+        self.configuration = configuration
+        self.jobs = jobs
+        self.sinks = [JSONLinesResultSink(url: configuration.runDirectory.appendingPathComponent("results.jsonl"))] + sinks
+        self.logger = logger
+        self.onEvent = onEvent
+    }
+
+    /// Runs until every job is done or failed (then tells the workers to shut down) or until
+    /// ``stop()``. Throws if the run directory, the journal or the endpoint is unusable.
+    public func run() async throws -> RunSummary {
+        let configuration = self.configuration, jobs = self.jobs, sinks = self.sinks, logger = self.logger
+        let onEvent = self.onEvent, shared = self.shared
+        return try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                do {
+                    let loop = try CoordinatorLoop(configuration: configuration, jobs: jobs, sinks: sinks, logger: logger, onEvent: onEvent, shared: shared)
+                    continuation.resume(returning: try loop.run())
+                } catch {
+                    shared.markBound(nil)
+                    continuation.resume(throwing: error)
+                }
+            }
+            thread.name = "coordinator"
+            thread.start()
+        }
+    }
+
+    /// Asks ``run()`` to return soon; the journal is already durable, so nothing is lost.
+    public func stop() { shared.stop() }
+
+    /// The endpoint actually bound (with the port filled in), once listening; waits up to
+    /// `timeout` for the bind. Nil if binding failed or timed out.
+    public func boundEndpoint(timeout: Duration = .seconds(10)) -> String? { shared.waitForBind(timeout: timeout) }
+
+    /// The run's current state.
+    public func status() -> RunStatus { shared.status }
+}
+
+/// State the coordinator thread shares with callers on other threads.
+final class SharedState: @unchecked Sendable {
+    private let lock = NSCondition()
+    private var stopped = false
+    private var bound: String?? = .none
+    private var latest = RunStatus(jobs: [], workers: [])
+    /// The read end of a pipe the coordinator thread polls, so stop() wakes it at once.
+    let wake: (read: Int32, write: Int32)
+
+    init() {
+        var fds: [Int32] = [-1, -1]
+        pipe(&fds)
+        wake = (fds[0], fds[1])
+        _ = fcntl(fds[0], F_SETFL, O_NONBLOCK)
+    }
+
+    deinit {
+        close(wake.read)
+        close(wake.write)
+    }
+
+    var isStopped: Bool { lock.withLock { stopped } }
+
+    func stop() {
+        lock.withLock { stopped = true }
+        var byte: UInt8 = 1
+        _ = write(wake.write, &byte, 1)
+    }
+
+    func markBound(_ endpoint: String?) {
+        lock.withLock {
+            if bound == nil { bound = .some(endpoint) }
+            lock.broadcast()
+        }
+    }
+
+    func waitForBind(timeout: Duration) -> String? {
+        let deadline = Date().addingTimeInterval(Double(timeout.components.seconds) + Double(timeout.components.attoseconds) * 1e-18)
+        return lock.withLock {
+            while bound == nil, lock.wait(until: deadline) {}
+            return bound ?? nil
+        }
+    }
+
+    var status: RunStatus {
+        get { lock.withLock { latest } }
+        set { lock.withLock { latest = newValue } }
+    }
+}
+
+/// The coordinator's thread: owns the sockets, the journal and the job table.
+private final class CoordinatorLoop {
+    struct Session {
+        var name: String
+        var threads: Int
+        var descriptor: Int32
+        var lastSeen: ContinuousClock.Instant
+        /// The assignment the coordinator holds this worker to.
+        var claim: JobClaim?
+        var assignedAt: ContinuousClock.Instant?
+        var progress: JobProgress?
+        /// A cancelled job the worker is still busy with; no new job until it lets go.
+        var busyWith: JobClaim?
+        /// The worker handed its job back because it is stopping: give it nothing more.
+        var leaving = false
+    }
+
+    let configuration: CoordinatorConfiguration
+    let sinks: [any ResultSink]
+    let logger: Logger
+    let onEvent: @Sendable (CoordinatorEvent) -> Void
+    let shared: SharedState
+    let codec = WireCodec()
+    let context: Context
+    let router: Socket
+    let monitor: SocketMonitor
+    let zap: ZAPHandler?
+    let journal: Journal
+    var scheduler: Scheduler
+    var sessions: [[UInt8]: Session] = [:]
+    var sessionByDescriptor: [Int32: [UInt8]] = [:]
+    var outbox: [([UInt8], WireMessage)] = []
+    var newlyCompleted: [CompletedJob] = []
+    var orphanDeadline: ContinuousClock.Instant?
+    var statusDirty = true
+    var lastTick = ContinuousClock.now
+    /// Claims requeued because their worker was lost, with the worker's name.
+    var lostClaims: [JobClaim: String] = [:]
+    var lastStatusPublish = ContinuousClock.now
+
+    init(configuration: CoordinatorConfiguration, jobs: [JobSpec], sinks: [any ResultSink], logger: Logger,
+         onEvent: @escaping @Sendable (CoordinatorEvent) -> Void, shared: SharedState) throws {
+        self.configuration = configuration
+        self.sinks = sinks
+        self.logger = logger
+        self.onEvent = onEvent
+        self.shared = shared
+
+        let runDirectory = configuration.runDirectory
+        try FileManager.default.createDirectory(at: runDirectory.appendingPathComponent("jobs"), withIntermediateDirectories: true)
+        let (journal, records) = try Journal.open(at: runDirectory.appendingPathComponent("journal.jsonl"))
+        self.journal = journal
+        scheduler = Scheduler(maxAttempts: configuration.maxAttempts)
+        for record in records { scheduler.apply(record) }
+        scheduler.orphanRunning()
+        for job in jobs {
+            if let existing = scheduler.entry(job.id) {
+                guard existing.spec == job else {
+                    throw JobError("job \(job.id) differs from the one in \(journal.url.path); use a new run directory for a changed experiment")
+                }
+            } else {
+                let record = JournalRecord.job(job)
+                try journal.append(record)
+                scheduler.apply(record)
+            }
+        }
+        try journal.sync()
+        let orphans = scheduler.allEntries.filter { $0.state == .orphaned }.count
+        if !records.isEmpty {
+            logger.info("resumed \(journal.url.path): \(scheduler.completed.count) done, \(orphans) were running (awaiting reclaim), \(scheduler.allEntries.filter { $0.state == .queued }.count) queued")
+        }
+        if orphans > 0 { orphanDeadline = .now + configuration.reclaimGrace }
+        for sink in sinks { try sink.begin(completed: scheduler.completed) }
+
+        context = try Context()
+        if case .curve(_, let authorized) = configuration.security {
+            zap = try ZAPHandler(context: context, decide: authorizationPolicy(authorized, logger: logger))
+        } else {
+            zap = nil
+        }
+        router = try context.socket(.router)
+        try router.setLinger(.milliseconds(500))
+        try router.setRouterMandatory(true)
+        // libzmq drops connections sending more than this; the codec drops frames over its own
+        // smaller limit, so an oversized frame costs at most this much memory.
+        try router.setMaximumMessageSize(WireProtocol.maximumFrameBytes * 2)
+        if case .curve(let server, _) = configuration.security {
+            try router.makeCurveServer(secretKey: server.secretKey)
+            try router.setZAPDomain("sparseseg")
+        }
+        monitor = try router.monitor()
+        do { try router.bind(configuration.endpoint) } catch {
+            zap?.stop()
+            throw JobError("cannot bind \(configuration.endpoint): \(error)")
+        }
+    }
+
+    deinit { zap?.stop() }
+
+    var interval: Duration { configuration.heartbeatInterval }
+    var runDirectoryPath: String { configuration.runDirectory.standardizedFileURL.path }
+
+    func run() throws -> RunSummary {
+        let endpoint = try router.lastEndpoint
+        logger.info("listening on \(endpoint) (\(zap == nil ? "plaintext" : "CURVE")), run directory \(runDirectoryPath)")
+        shared.markBound(endpoint)
+        onEvent(.listening(endpoint))
+        var nextTick = ContinuousClock.now + interval
+        publishStatus(force: true)
+
+        while !shared.isStopped {
+            if scheduler.isFinished { break }
+            let now = ContinuousClock.now
+            let ready = try poll([.socket(router), .socket(monitor.socket), .descriptor(shared.wake.read)],
+                                 timeout: max(.zero, nextTick - now))
+            if ready[2] { drainWakePipe() }
+            // Events are read before messages and handled after them: libzmq queues a
+            // connection's last messages before it reports the disconnection, so a worker's
+            // parting words (a result, a hand-back) are heard before it is declared lost.
+            var events: [MonitorEvent] = []
+            while let event = try monitor.next(wait: false) { events.append(event) }
+            // Drain what is queued now, bounded so that ticks are not starved.
+            var handled = 0
+            while handled < 256 || !events.isEmpty, let message = try router.receive(wait: false) {
+                handle(message)
+                handled += 1
+            }
+            for event in events { handle(event) }
+            if ContinuousClock.now >= nextTick {
+                tick()
+                nextTick = ContinuousClock.now + interval
+            }
+            try schedule()
+            try commit()
+        }
+
+        let finished = scheduler.isFinished
+        if finished {
+            for id in sessions.keys { send(.shutdown(Reason("run finished")), to: id) }
+            try commit()
+            let failed = status().jobs.filter { $0.state == .failed }
+            for sink in sinks { try sink.finish(completed: scheduler.completed, failed: failed) }
+            logger.info("run finished: \(scheduler.completed.count) done, \(failed.count) failed")
+        } else {
+            logger.info("stopped; the journal holds every state change, start again on \(runDirectoryPath) to resume")
+        }
+        publishStatus(force: true)
+        let summary = RunSummary(finished: finished, done: scheduler.completed.count, failed: status().jobs.filter { $0.state == .failed })
+        router.close()
+        monitor.socket.close()
+        zap?.stop()
+        return summary
+    }
+
+    // MARK: Durability
+
+    /// Makes the journal durable, then tells the sinks and sends what waited on it: no worker
+    /// or sink ever sees a state change that a crash could undo.
+    func commit() throws {
+        try journal.sync()
+        for result in newlyCompleted {
+            for sink in sinks {
+                do { try sink.add(result) } catch { logger.error("result sink failed for \(result.job): \(error)") }
+            }
+        }
+        newlyCompleted.removeAll()
+        for (id, message) in outbox { transmit(message, to: id) }
+        outbox.removeAll()
+        publishStatus(force: false)
+    }
+
+    func record(_ record: JournalRecord) throws {
+        try journal.append(record)
+        let applied = scheduler.apply(record)
+        assert(applied, "journal record \(record.kind) must fit the state")
+        statusDirty = true
+    }
+
+    func send(_ message: WireMessage, to id: [UInt8]) { outbox.append((id, message)) }
+
+    private func transmit(_ message: WireMessage, to id: [UInt8]) {
+        do {
+            guard try router.send([id, try codec.encode(message)], wait: false) else {
+                logger.warning("dropped \(message.name) to \(sessions[id]?.name ?? "a client"): send queue full")
+                return
+            }
+        } catch let error as ZeroMQError where error.code == EHOSTUNREACH {
+            if sessions[id] != nil { try? lose(id, reason: "unreachable") }
+        } catch {
+            logger.error("sending \(message.name) failed: \(error)")
+        }
+    }
+
+    // MARK: Messages
+
+    func handle(_ received: ReceivedMessage) {
+        guard received.frames.count == 2 else {
+            logger.warning("dropped a message of \(received.frames.count - 1) frames from \(received.peerAddress ?? "?"): the protocol sends one")
+            return
+        }
+        let id = received.frames[0]
+        let message: WireMessage
+        do { message = try codec.decode(received.frames[1]) } catch {
+            logger.warning("dropped a frame from \(sessions[id]?.name ?? received.peerAddress ?? "?"): \(error)")
+            return
+        }
+        do { try handle(message, from: id, received: received) } catch {
+            logger.error("handling \(message.name) failed: \(error)")
+        }
+    }
+
+    func handle(_ message: WireMessage, from id: [UInt8], received: ReceivedMessage) throws {
+        let now = ContinuousClock.now
+        sessions[id]?.lastSeen = now
+        switch message {
+        case .hello(let hello):
+            if let old = sessions[id] { sessionByDescriptor[old.descriptor] = nil }
+            // A worker that reconnects (Paranoid Pirate) comes back on a new connection; its old
+            // one is dead, so forget it without requeueing: the hello's claim carries the job over.
+            for (other, session) in sessions where other != id && session.name == hello.name {
+                sessions[other] = nil
+                if sessionByDescriptor[session.descriptor] == other { sessionByDescriptor[session.descriptor] = nil }
+                if let claim = session.claim, claim != hello.current, scheduler.entry(claim.job)?.state == .running,
+                    scheduler.entry(claim.job)?.attempt == claim.attempt
+                {
+                    try fail(claim, reason: "worker \(hello.name) reconnected without it", counts: false)
+                }
+            }
+            sessions[id] = Session(name: hello.name, threads: hello.threads, descriptor: received.sourceDescriptor, lastSeen: now)
+            if received.sourceDescriptor >= 0 { sessionByDescriptor[received.sourceDescriptor] = id }
+            logger.info("worker \(hello.name) joined (\(hello.threads) threads, sparseseg \(hello.software)\(received.userID.map { ", key \($0)" } ?? ""))")
+            onEvent(.workerJoined(hello.name))
+            send(.welcome(Welcome(heartbeatMilliseconds: Int((interval / .milliseconds(1)).rounded()), liveness: configuration.liveness)), to: id)
+            if let claim = hello.current { try reclaim(claim, by: id) }
+            statusDirty = true
+        case .heartbeat(let heartbeat):
+            guard var session = sessions[id] else {
+                send(.rehello, to: id)
+                return
+            }
+            if let current = heartbeat.current, current == session.claim {
+                session.progress = heartbeat.progress
+                statusDirty = true
+            } else if heartbeat.current == nil {
+                session.busyWith = nil
+                if let claim = session.claim, let assignedAt = session.assignedAt, now - assignedAt > interval * configuration.liveness {
+                    // The assignment never arrived (it went to a connection the worker had
+                    // just given up); the worker is idle, so hand the job out again.
+                    sessions[id] = session
+                    release(claim)
+                    if scheduler.entry(claim.job)?.state == .running, scheduler.entry(claim.job)?.attempt == claim.attempt {
+                        try fail(claim, reason: "worker \(session.name) never received it", counts: false)
+                    }
+                    return
+                }
+            } else if let current = heartbeat.current, session.claim == nil, current != session.busyWith {
+                sessions[id] = session
+                try reclaim(current, by: id)
+                return
+            }
+            sessions[id] = session
+        case .result(let result):
+            let accepted = scheduler.canFinish(result.claim)
+            if accepted, let entry = scheduler.entry(result.claim.job) {
+                let completed = CompletedJob(
+                    job: entry.spec.id, attempt: result.claim.attempt, method: entry.spec.method, fold: entry.spec.fold, seed: entry.spec.seed,
+                    rows: result.output.rows, artefacts: result.output.artefacts.map { "jobs/\(entry.spec.id)/\($0)" },
+                    seconds: result.finishedAt - result.startedAt, startedAt: result.startedAt, finishedAt: result.finishedAt,
+                    worker: sessions[id]?.name ?? result.worker, host: result.host)
+                try record(.done(completed))
+                newlyCompleted.append(completed)
+                logger.info("job \(completed.job) attempt \(completed.attempt) done by \(completed.worker) in \(String(format: "%.1f", completed.seconds)) s")
+                onEvent(.finished(completed))
+            } else {
+                logger.warning("ignored a late or duplicate result for \(result.claim.job) attempt \(result.claim.attempt) from \(sessions[id]?.name ?? result.worker)")
+            }
+            release(result.claim)
+            send(.ack(Ack(claim: result.claim, accepted: accepted)), to: id)
+            if sessions[id] == nil { send(.rehello, to: id) }
+        case .failure(let failure):
+            let current = scheduler.entry(failure.claim.job).map { $0.attempt == failure.claim.attempt && [.running, .orphaned].contains($0.state) } ?? false
+            if current {
+                try fail(failure.claim, reason: failure.abandoned ? "abandoned by \(sessions[id]?.name ?? "worker"): \(failure.reason)" : failure.reason,
+                         counts: !failure.abandoned)
+            } else {
+                logger.warning("ignored a late failure report for \(failure.claim.job) attempt \(failure.claim.attempt)")
+            }
+            release(failure.claim)
+            if failure.abandoned { sessions[id]?.leaving = true }
+            send(.ack(Ack(claim: failure.claim, accepted: current)), to: id)
+        case .goodbye:
+            if sessions[id] != nil { try lose(id, reason: "said goodbye") }
+        case .statusRequest:
+            send(.status(status()), to: id)
+        case .welcome, .assign, .ack, .cancel, .rehello, .shutdown, .status:
+            logger.warning("dropped a \(message.name) message from \(sessions[id]?.name ?? received.peerAddress ?? "?"): workers do not send it")
+        }
+    }
+
+    /// A worker says it runs (or finished) `claim`: take the job back if it is still that
+    /// attempt, otherwise tell the worker to drop it.
+    func reclaim(_ claim: JobClaim, by id: [UInt8]) throws {
+        guard let session = sessions[id] else { return }
+        logger.debug("claim \(claim.job) attempt \(claim.attempt) by \(session.name): job \(String(describing: scheduler.entry(claim.job)?.state)) attempt \(scheduler.entry(claim.job)?.attempt ?? -1)")
+        if let holder = sessions.first(where: { $0.value.claim == claim })?.key, holder != id {
+            sessions[holder]?.claim = nil  // an old connection of the same worker
+        }
+        if scheduler.canFinish(claim), session.claim == nil || session.claim == claim {
+            if scheduler.entry(claim.job)?.state != .running || scheduler.entry(claim.job)?.worker != session.name {
+                // The worker that was declared lost with this job is alive and still has it
+                // (it reconnected): withdraw the failure its loss was counted as.
+                let forgiven = lostClaims.removeValue(forKey: claim) == session.name
+                try record(.adopted(claim, worker: session.name, forgiven: forgiven))
+                logger.info("worker \(session.name) reclaimed \(claim.job) attempt \(claim.attempt)")
+            }
+            sessions[id]?.claim = claim
+            sessions[id]?.assignedAt = .now
+        } else {
+            sessions[id]?.busyWith = claim
+            send(.cancel(Cancel(claim: claim, reason: "the job was given to another worker or is finished")), to: id)
+        }
+    }
+
+    /// Frees the session that held `claim`.
+    func release(_ claim: JobClaim) {
+        for (id, session) in sessions where session.claim == claim {
+            sessions[id]?.claim = nil
+            sessions[id]?.progress = nil
+        }
+        statusDirty = true
+    }
+
+    func fail(_ claim: JobClaim, reason: String, counts: Bool) throws {
+        try record(.attemptFailed(claim, reason: reason, counts: counts))
+        let jobFailed = scheduler.entry(claim.job)?.state == .failed
+        if jobFailed {
+            logger.error("job \(claim.job) failed after \(scheduler.maxAttempts) attempts: \(scheduler.entry(claim.job)?.failures.joined(separator: "; ") ?? "")")
+        } else {
+            logger.warning("job \(claim.job) attempt \(claim.attempt) ended without a result (\(reason)); requeued")
+        }
+        onEvent(.attemptFailed(claim, reason: reason, jobFailed: jobFailed))
+    }
+
+    /// The worker behind `id` is gone: forget it and requeue its job.
+    func lose(_ id: [UInt8], reason: String) throws {
+        guard let session = sessions.removeValue(forKey: id) else { return }
+        if sessionByDescriptor[session.descriptor] == id { sessionByDescriptor[session.descriptor] = nil }
+        logger.warning("worker \(session.name) lost: \(reason)")
+        onEvent(.workerLost(session.name, reason: reason))
+        if let claim = session.claim, scheduler.entry(claim.job)?.attempt == claim.attempt, scheduler.entry(claim.job)?.state == .running {
+            let counts = reason != "said goodbye"
+            try fail(claim, reason: "worker \(session.name) lost: \(reason)", counts: counts)
+            if counts { lostClaims[claim] = session.name }
+        }
+        statusDirty = true
+    }
+
+    func handle(_ event: MonitorEvent) {
+        switch event.kind {
+        case .disconnected:
+            if let id = sessionByDescriptor[Int32(bitPattern: event.value)] {
+                do { try lose(id, reason: "connection closed") } catch { logger.error("\(error)") }
+            }
+        case .handshakeFailedProtocol:
+            logger.warning(event.isMechanismMismatch
+                ? "refused a connection that does not speak CURVE (plaintext peer)"
+                : "refused a connection: handshake protocol error \(String(event.value, radix: 16))")
+        case .handshakeFailedOther:
+            logger.warning("refused a connection: handshake failed (errno \(event.value))")
+        default:
+            break
+        }
+    }
+
+    func drainWakePipe() {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        while read(shared.wake.read, &buffer, buffer.count) > 0 {}
+    }
+
+    // MARK: Time and scheduling
+
+    func tick() {
+        let now = ContinuousClock.now
+        let silence = interval * configuration.liveness
+        if now - lastTick > silence {
+            // The coordinator itself stalled (SIGSTOP, a suspended machine): the workers' silence
+            // is its own, so give every worker a fresh window instead of declaring it lost.
+            logger.warning("the coordinator was paused for \(now - lastTick); not counting that against the workers")
+            for id in sessions.keys { sessions[id]?.lastSeen = now }
+        }
+        lastTick = now
+        for (id, session) in sessions {
+            if now - session.lastSeen > silence {
+                do { try lose(id, reason: "silent for \(configuration.liveness) heartbeat intervals") } catch { logger.error("\(error)") }
+            } else {
+                send(.heartbeat(Heartbeat()), to: id)
+            }
+        }
+        if let deadline = orphanDeadline, now >= deadline {
+            orphanDeadline = nil
+            for entry in scheduler.allEntries where entry.state == .orphaned {
+                do {
+                    try fail(JobClaim(job: entry.spec.id, attempt: entry.attempt), reason: "running when the coordinator stopped; not reclaimed", counts: false)
+                } catch { logger.error("\(error)") }
+            }
+        }
+    }
+
+    /// Gives each idle worker the most expensive queued job.
+    func schedule() throws {
+        let idle = sessions.filter { $0.value.claim == nil && $0.value.busyWith == nil && !$0.value.leaving }.sorted { $0.value.name < $1.value.name }
+        for (id, session) in idle {
+            guard let spec = scheduler.nextQueued(), let entry = scheduler.entry(spec.id) else { return }
+            let claim = JobClaim(job: spec.id, attempt: entry.attempt + 1)
+            try record(.assigned(claim, worker: session.name))
+            sessions[id]?.claim = claim
+            sessions[id]?.assignedAt = .now
+            sessions[id]?.progress = nil
+            send(.assign(Assignment(job: spec, attempt: claim.attempt, runDirectory: runDirectoryPath,
+                                    datasetDirectories: configuration.allowedPathRoots)), to: id)
+            logger.debug("assigned \(spec.id) attempt \(claim.attempt) to \(session.name)")
+            onEvent(.assigned(claim, worker: session.name))
+        }
+    }
+
+    // MARK: Status
+
+    func status() -> RunStatus {
+        let now = ContinuousClock.now
+        var progressByJob: [String: (JobProgress?, ContinuousClock.Instant?)] = [:]
+        for session in sessions.values { if let claim = session.claim { progressByJob[claim.job] = (session.progress, session.assignedAt) } }
+        let jobs = scheduler.allEntries.map { entry in
+            let live = entry.state == .running ? progressByJob[entry.spec.id] : nil
+            return JobStatus(id: entry.spec.id, method: entry.spec.method, fold: entry.spec.fold, state: entry.state, attempt: entry.attempt,
+                             worker: entry.state == .running ? entry.worker : entry.result?.worker, progress: live?.0 ?? nil,
+                             failures: entry.failures, runningSeconds: (live?.1).map { (now - $0) / .seconds(1) })
+        }
+        let workers = sessions.values.map { WorkerStatus(name: $0.name, threads: $0.threads, job: $0.claim?.job) }.sorted { $0.name < $1.name }
+        return RunStatus(jobs: jobs, workers: workers)
+    }
+
+    func publishStatus(force: Bool) {
+        // Building the status costs time in proportion to the jobs; four times a second is
+        // enough for a live view and keeps big runs (the benchmark's thousands of jobs) fast.
+        guard force || (statusDirty && ContinuousClock.now - lastStatusPublish > .milliseconds(250)) else { return }
+        shared.status = status()
+        statusDirty = false
+        lastStatusPublish = .now
+    }
+}
+
+extension Duration {
+    /// The ratio of two durations.
+    static func / (lhs: Duration, rhs: Duration) -> Double {
+        let l = lhs.components, r = rhs.components
+        return (Double(l.seconds) + Double(l.attoseconds) * 1e-18) / (Double(r.seconds) + Double(r.attoseconds) * 1e-18)
+    }
+}

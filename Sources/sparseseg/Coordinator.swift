@@ -1,0 +1,134 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Logging
+import Runner
+
+/// `sparseseg coordinator JOBS --bind ENDPOINT --out RUN_DIR`: serves the jobs to workers.
+struct CoordinatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "coordinator",
+        abstract: "Hand a run's jobs to workers over ZeroMQ, journaling every state change in the run directory.",
+        discussion: """
+            JOBS is a JSON jobs file: {"jobs": [{"id", "method", "fold", "seed", "settings", "expectedCost"}]}. \
+            Started again on the same run directory, the coordinator resumes: finished jobs are not rerun. \
+            CURVE keys (--keys) are required unless the endpoint is loopback.
+            """)
+
+    @Argument(help: "The jobs file (JSON).")
+    var jobs: String
+
+    @Option(help: "Endpoint to bind, for example tcp://0.0.0.0:5555.")
+    var bind: String
+
+    @Option(help: "The run directory (journal.jsonl, results.jsonl, jobs/).")
+    var out: String
+
+    @OptionGroup var keys: CoordinatorKeyOptions
+    @OptionGroup var timing: CoordinatorTimingOptions
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        let logger = logging.logger("coordinator")
+        let specs = try JobsFile.load(URL(fileURLWithPath: jobs))
+        var settings = CoordinatorConfiguration(endpoint: bind, runDirectory: URL(fileURLWithPath: out))
+        try timing.apply(to: &settings)
+        settings.security = try keys.security(for: bind)
+        settings.allowPlaintextOnNetwork = keys.insecure
+        let coordinator = try Coordinator(configuration: settings, jobs: specs, logger: logger)
+        let signals = SignalHandlers { coordinator.stop() }
+        let summary = try await coordinator.run()
+        withExtendedLifetime(signals) {}
+        print(summary.finished ? "run finished: \(summary.done) done, \(summary.failed.count) failed" : "stopped: \(summary.done) done so far")
+        for job in summary.failed { print(StatusText.line(job)) }
+        if !summary.failed.isEmpty { throw ExitCode(2) }
+    }
+}
+
+/// The coordinator's key options.
+struct CoordinatorKeyOptions: ParsableArguments {
+    @Option(help: "Key directory with coordinator.key and authorized_keys (from `sparseseg keys generate`); turns CURVE on.")
+    var keys: String?
+
+    @Option(help: "The authorised-keys file (default: KEYS/authorized_keys).")
+    var authorizedKeys: String?
+
+    @Flag(help: "Allow plaintext on a non-loopback endpoint (anyone who can reach it can take and forge jobs).")
+    var insecure = false
+
+    func security(for endpoint: String) throws -> TransportSecurity {
+        guard let keys else {
+            if !Endpoint.isLoopback(endpoint) && !insecure {
+                throw ValidationError("\(endpoint) is reachable from other machines: give --keys DIR (see `sparseseg keys generate`) or --insecure")
+            }
+            return .plaintext
+        }
+        let directory = URL(fileURLWithPath: keys)
+        let pair = try KeyFiles.loadKeyPair(directory.appendingPathComponent("coordinator.key"))
+        let authorized = try AuthorizedKeys.load(authorizedKeys.map { URL(fileURLWithPath: $0) } ?? directory.appendingPathComponent(KeyFiles.authorizedKeysName))
+        return .curve(server: pair, authorized: authorized)
+    }
+}
+
+/// Heartbeat and retry settings of the coordinator.
+struct CoordinatorTimingOptions: ParsableArguments {
+    @Option(help: "Heartbeat interval in milliseconds.")
+    var heartbeatMs = 1000
+
+    @Option(help: "Heartbeat intervals of silence after which a worker is lost.")
+    var liveness = 3
+
+    @Option(help: "Failed attempts after which a job is given up.")
+    var maxAttempts = 3
+
+    @Option(help: "After a restart, milliseconds a running job waits for its worker to reclaim it.")
+    var reclaimGraceMs = 5000
+
+    @Option(help: "A directory job settings may name besides the run directory (the dataset); repeatable.")
+    var dataset: [String] = []
+
+    func apply(to settings: inout CoordinatorConfiguration) throws {
+        guard heartbeatMs > 0, liveness > 0, maxAttempts > 0, reclaimGraceMs >= 0 else {
+            throw ValidationError("--heartbeat-ms, --liveness and --max-attempts must be positive")
+        }
+        settings.heartbeatInterval = .milliseconds(heartbeatMs)
+        settings.liveness = liveness
+        settings.maxAttempts = maxAttempts
+        settings.reclaimGrace = .milliseconds(reclaimGraceMs)
+        settings.allowedPathRoots = dataset
+    }
+}
+
+/// The log level option shared by the runner's commands; logs go to standard error.
+struct LoggingOptions: ParsableArguments {
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    func logger(_ label: String) -> Logger {
+        _ = bootstrapLogging
+        var logger = Logger(label: label)
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        return logger
+    }
+}
+
+/// Logging is bootstrapped once per process, on first use.
+private let bootstrapLogging: Void = LoggingSystem.bootstrap(StreamLogHandler.standardError)
+
+/// Calls `action` on SIGINT or SIGTERM (instead of dying) for as long as it is kept alive.
+/// Unchecked: the dispatch sources are only created and cancelled, both thread-safe.
+final class SignalHandlers: @unchecked Sendable {
+    private let sources: [any DispatchSourceSignal]
+
+    init(_ action: @escaping @Sendable () -> Void) {
+        sources = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler(handler: action)
+            source.resume()
+            return source
+        }
+    }
+
+    deinit { for source in sources { source.cancel() } }
+}

@@ -1,0 +1,139 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Runner
+
+/// `sparseseg run JOBS [--workers N]`: a coordinator and N worker processes on this machine,
+/// with a live view.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a jobs file on this machine: a coordinator and N worker processes, with a live view.")
+
+    @Argument(help: "The jobs file (JSON, as for `sparseseg coordinator`).")
+    var jobs: String
+
+    @Option(help: "Worker processes to start.")
+    var workers = 2
+
+    @Option(help: "Threads per worker.")
+    var threads = 1
+
+    @Option(help: "The run directory (default: runs/<jobs file name>).")
+    var out: String?
+
+    @OptionGroup var timing: CoordinatorTimingOptions
+
+    @Option(help: "Log level of the coordinator (its log goes to RUN_DIR/logs/coordinator.log).")
+    var logLevel = "info"
+
+    func run() async throws {
+        guard workers > 0, threads > 0 else { throw ValidationError("--workers and --threads must be positive") }
+        let jobsURL = URL(fileURLWithPath: jobs)
+        let specs = try JobsFile.load(jobsURL)
+        let runDirectory = URL(fileURLWithPath: out ?? "runs/\(jobsURL.deletingPathExtension().lastPathComponent)")
+        let logDirectory = runDirectory.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
+
+        var settings = CoordinatorConfiguration(endpoint: "tcp://127.0.0.1:*", runDirectory: runDirectory)
+        try timing.apply(to: &settings)
+        let view = LiveView(terminal: isatty(STDOUT_FILENO) == 1)
+        let coordinator = try Coordinator(configuration: settings, jobs: specs, logger: try fileLogger(logDirectory.appendingPathComponent("coordinator.log")),
+                                          onEvent: { view.event($0) })
+        let signals = SignalHandlers { coordinator.stop() }
+        async let summary = coordinator.run()
+        guard let endpoint = coordinator.boundEndpoint() else { return _ = try await summary }
+        let local = try LocalWorkers(executable: RunCommand.executable, count: workers, endpoint: endpoint,
+                                     arguments: ["--threads", "\(threads)", "--heartbeat-ms", "\(timing.heartbeatMs)", "--give-up-after", "30"],
+                                     logDirectory: logDirectory)
+        let refresher = Task {
+            while !Task.isCancelled {
+                view.draw(coordinator.status())
+                try? await Task.sleep(for: .milliseconds(250))
+            }
+        }
+        let result: RunSummary
+        do { result = try await summary } catch {
+            refresher.cancel()
+            local.stop()
+            throw error
+        }
+        refresher.cancel()
+        view.draw(coordinator.status(), final: true)
+        local.stop(grace: .seconds(5))
+        withExtendedLifetime(signals) {}
+        print(result.finished ? "run finished: \(result.done) done, \(result.failed.count) failed" : "stopped: \(result.done) done so far; run again to resume")
+        print("results: \(runDirectory.appendingPathComponent("results.jsonl").path)")
+        if !result.failed.isEmpty { throw ExitCode(2) }
+    }
+
+    /// This executable, to start workers from.
+    static var executable: URL {
+        let proc = URL(fileURLWithPath: "/proc/self/exe")
+        if FileManager.default.fileExists(atPath: proc.path) { return proc.resolvingSymlinksInPath() }
+        return URL(fileURLWithPath: CommandLine.arguments[0])
+    }
+
+    private func fileLogger(_ url: URL) throws -> Logger {
+        guard FileManager.default.createFile(atPath: url.path, contents: nil) else { throw ValidationError("cannot create \(url.path)") }
+        let handle = try FileHandle(forWritingTo: url)
+        var logger = Logger(label: "coordinator") { _ in FileLogHandler(handle: handle) }
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        return logger
+    }
+}
+
+/// A log handler appending one line per message to a file, so that logs do not tear the
+/// live view.
+struct FileLogHandler: LogHandler {
+    let handle: FileHandle
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .info
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let time = Date().formatted(.iso8601)
+        handle.write(Data("\(time) \(event.level) \(event.message)\n".utf8))
+    }
+}
+
+/// The live view of `sparseseg run`: on a terminal, a block of progress bars redrawn in
+/// place; otherwise one plain line per event.
+final class LiveView: @unchecked Sendable {
+    private let terminal: Bool
+    private let lock = NSLock()
+    private var drawnLines = 0
+
+    init(terminal: Bool) { self.terminal = terminal }
+
+    func event(_ event: CoordinatorEvent) {
+        guard !terminal else { return }
+        let line: String
+        switch event {
+        case .listening(let endpoint): line = "coordinator listening on \(endpoint)"
+        case .workerJoined(let name): line = "worker \(name) joined"
+        case .workerLost(let name, let reason): line = "worker \(name) lost: \(reason)"
+        case .assigned(let claim, let worker): line = "\(claim.job) attempt \(claim.attempt) -> \(worker)"
+        case .finished(let result): line = "\(result.job) done in \(String(format: "%.1f", result.seconds)) s (\(result.rows.count) rows)"
+        case .attemptFailed(let claim, let reason, let failed): line = "\(claim.job) attempt \(claim.attempt) \(failed ? "FAILED" : "requeued"): \(reason)"
+        }
+        lock.withLock { print(line) }
+    }
+
+    func draw(_ status: RunStatus, final: Bool = false) {
+        guard terminal else { return }
+        let shown = status.jobs.filter { $0.state == .running || $0.state == .failed } + (final ? status.jobs.filter { $0.state == .done } : [])
+        let lines = [StatusText.summary(status)] + shown.map { StatusText.line($0) }
+        lock.withLock {
+            var text = drawnLines > 0 ? "\u{1B}[\(drawnLines)A" : ""
+            for line in lines { text += "\u{1B}[2K" + line + "\n" }
+            for _ in lines.count..<max(lines.count, drawnLines) { text += "\u{1B}[2K\n" }
+            FileHandle.standardOutput.write(Data(text.utf8))
+            drawnLines = max(lines.count, drawnLines)
+        }
+    }
+}

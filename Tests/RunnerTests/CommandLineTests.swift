@@ -1,0 +1,101 @@
+import Foundation
+import XCTest
+@testable import Runner
+
+/// The runner's commands as a user runs them: `sparseseg run`, `keys generate`, and the
+/// coordinator's refusals of unsafe or bad input.
+final class CommandLineTests: XCTestCase {
+    func testRunStartsLocalWorkersPrintsPlainLinesAndWritesTheResults() throws {
+        let harness = try Harness(jobs: [JobSpec(id: "a", method: "test.echo", fold: 0, seed: 1, settings: ["x": 1]),
+                                         JobSpec(id: "b", method: "test.sleep", fold: 1, seed: 2, settings: ["seconds": 0.2], expectedCost: 2)])
+        let run = try harness.start(["run", harness.jobsFile.path, "--workers", "2", "--out", harness.runDirectory.path, "--heartbeat-ms", "100"], log: "run")
+        XCTAssertEqual(harness.exitStatus(run, timeout: 30), 0, harness.log("run"))
+        let output = harness.log("run")
+        XCTAssertTrue(output.contains("b attempt 1 -> "), output)
+        XCTAssertTrue(output.contains("run finished: 2 done, 0 failed"), output)
+        XCTAssertFalse(output.contains("\u{1B}["), "no terminal codes when the output is not a terminal")
+        XCTAssertEqual(harness.results.map(\.job).sorted(), ["a", "b"])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: harness.runDirectory.appendingPathComponent("logs/worker-2.log").path))
+    }
+
+    func testKeysGenerateWritesKeypairsAndRefusesToOverwrite() throws {
+        let harness = try Harness(jobs: [JobSpec(id: "a", method: "test.echo", fold: 0, seed: 1)])
+        let keys = harness.directory.appendingPathComponent("keys")
+        XCTAssertEqual(harness.exitStatus(try harness.start(["keys", "generate", keys.path, "--name", "coordinator", "--name", "node1"], log: "keys"), timeout: 10), 0)
+        XCTAssertNoThrow(try KeyFiles.loadKeyPair(keys.appendingPathComponent("node1.key")))
+        XCTAssertEqual(try AuthorizedKeys.load(keys.appendingPathComponent("authorized_keys")).names.values.sorted(), ["node1"])
+        XCTAssertNotEqual(harness.exitStatus(try harness.start(["keys", "generate", keys.path, "--name", "node1"], log: "keys-again"), timeout: 10), 0)
+        XCTAssertTrue(harness.log("keys-again").contains("refusing to overwrite"), harness.log("keys-again"))
+    }
+
+    func testTheCoordinatorRefusesANetworkBindWithoutKeys() throws {
+        let harness = try Harness(jobs: [JobSpec(id: "a", method: "test.echo", fold: 0, seed: 1)])
+        let coordinator = try harness.start(["coordinator", harness.jobsFile.path, "--bind", "tcp://0.0.0.0:\(harness.port)", "--out", harness.runDirectory.path],
+                                            log: "coordinator")
+        XCTAssertNotEqual(harness.exitStatus(coordinator, timeout: 10), 0)
+        XCTAssertTrue(harness.log("coordinator").contains("--keys"), harness.log("coordinator"))
+    }
+
+    func testTheCoordinatorRefusesSettingsNamingPathsOutsideTheRun() throws {
+        let harness = try Harness(jobs: [JobSpec(id: "sneaky", method: "test.echo", fold: 0, seed: 1, settings: ["output": "/etc/cron.d/x"])])
+        let coordinator = try harness.startCoordinator()
+        XCTAssertNotEqual(harness.exitStatus(coordinator, timeout: 10), 0)
+        XCTAssertTrue(harness.log("coordinator").contains("sneaky: setting output"), harness.log("coordinator"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: harness.runDirectory.appendingPathComponent("journal.jsonl").path), "nothing written")
+    }
+}
+
+/// cluster/ssh/launch.sh and stop.sh, with `ssh` and `scp` replaced by local stand-ins that
+/// give each "host" its own home directory: the scripts' key distribution, worker start-up
+/// over CURVE on a non-loopback bind, and shutdown.
+final class SSHLaunchTests: XCTestCase {
+    func testLaunchRunsAWholeRunOnTheHostsOfAHostFile() throws {
+        let harness = try Harness(jobs: (0..<4).map { JobSpec(id: "j\($0)", method: "test.sleep", fold: 0, seed: UInt64($0), settings: ["seconds": 0.1]) })
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let bin = harness.directory.appendingPathComponent("bin"), homes = harness.directory.appendingPathComponent("homes")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        try Data("""
+            #!/bin/sh
+            [ "$1" = "-n" ] && shift
+            HOST=$1; shift
+            mkdir -p "\(homes.path)/$HOST" && cd "\(homes.path)/$HOST" && HOME="\(homes.path)/$HOST" sh -c "$*"
+
+            """.utf8).write(to: bin.appendingPathComponent("ssh"))
+        try Data("""
+            #!/bin/sh
+            [ "$1" = "-q" ] && shift
+            n=$#; i=1; files=""
+            for a in "$@"; do if [ $i -lt $n ]; then files="$files $a"; else dest=$a; fi; i=$((i+1)); done
+            mkdir -p "\(homes.path)/${dest%%:*}/${dest#*:}" && cp $files "\(homes.path)/${dest%%:*}/${dest#*:}"
+
+            """.utf8).write(to: bin.appendingPathComponent("scp"))
+        for tool in ["ssh", "scp"] { chmod(bin.appendingPathComponent(tool).path, 0o755) }
+        try Data("# workers\nnode1 2 1\nnode2\n".utf8).write(to: harness.directory.appendingPathComponent("hosts"))
+        XCTAssertEqual(harness.exitStatus(try harness.start(["keys", "generate", harness.directory.appendingPathComponent("keys").path], log: "keys"), timeout: 10), 0)
+
+        let launch = Process()
+        launch.executableURL = URL(fileURLWithPath: "/bin/sh")
+        launch.arguments = [root.appendingPathComponent("cluster/ssh/launch.sh").path, harness.jobsFile.path, harness.runDirectory.path, "hosts", "\(harness.port)"]
+        launch.currentDirectoryURL = harness.directory
+        var environment = ProcessInfo.processInfo.environment
+        environment["PATH"] = bin.path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        environment["SPARSESEG"] = Harness.executable.path
+        environment["COORDINATOR_HOST"] = "127.0.0.1"
+        launch.environment = environment
+        let output = Pipe()
+        launch.standardOutput = output
+        launch.standardError = output
+        try launch.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        launch.waitUntilExit()
+        XCTAssertEqual(launch.terminationStatus, 0, text)
+        XCTAssertTrue(text.contains("started 2 worker(s) on node1") && text.contains("run finished: 4 done"), text)
+        XCTAssertEqual(harness.results.count, 4)
+        let coordinatorLog = (try? String(contentsOf: harness.runDirectory.appendingPathComponent("logs/coordinator.log"), encoding: .utf8)) ?? ""
+        XCTAssertTrue(coordinatorLog.contains("(CURVE)"), coordinatorLog)
+        XCTAssertEqual(coordinatorLog.components(separatedBy: "admitted worker").count - 1, 3, coordinatorLog)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: homes.appendingPathComponent("node2/.sparseseg-keys/worker.key").path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: homes.appendingPathComponent("node2/.sparseseg-keys/coordinator.key").path),
+                       "the coordinator's secret key stays home")
+    }
+}

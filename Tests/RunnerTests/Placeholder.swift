@@ -1,3 +1,0 @@
-import XCTest
-
-// Tests for the Runner module arrive with it.

@@ -1,3 +1,0 @@
-import XCTest
-
-// Tests for the ZeroMQ module arrive with it.
