@@ -3,8 +3,9 @@ import Foundation
 /// One job of a run: train and score one method on one fold. The runner schedules, ships and
 /// journals jobs without knowing what a method is; the worker hands them to a ``JobExecutor``.
 public struct JobSpec: Sendable, Hashable, Codable {
-    /// Unique within a run; also the path of the job's directory under `jobs/`, so it is
-    /// restricted as ``isValidID(_:)`` says.
+    /// Unique within a run; also the path of the job's directory under RUN_DIR/jobs, so it
+    /// is one or more '/'-separated names of letters, digits, '.', '_' and '-', none empty or
+    /// starting with '.' (for example "MT/fold1").
     public var id: String
     /// The method, for example "MT" (the Methods module) or "test.sleep" (the runner's test jobs).
     public var method: String
@@ -29,16 +30,16 @@ public struct JobSpec: Sendable, Hashable, Codable {
         self.expectedCost = expectedCost
     }
 
-    /// Whether `id` is a valid job id (see ``id``): one to four "/"-separated segments of
-    /// ASCII letters, digits, ".", "_" and "-", none starting with ".", so that `jobs/<id>`
-    /// stays inside the run directory (experiments name their jobs "<method>/fold<k>").
+    /// Whether `id` is a valid job id (see ``id``).
     public static func isValidID(_ id: String) -> Bool {
-        let segments = id.split(separator: "/", omittingEmptySubsequences: false)
-        guard id.utf8.count <= 200, (1...4).contains(segments.count) else { return false }
-        return segments.allSatisfy { segment in
-            guard let first = segment.unicodeScalars.first, first != "." else { return false }
-            return segment.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) && $0.isASCII || "._-".unicodeScalars.contains($0) }
-        }
+        id.utf8.count <= 200 && id.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { isValidName(String($0)) }
+    }
+
+    /// Whether `name` is one safe file name: ASCII letters, digits, '.', '_' and '-', not
+    /// empty and not starting with '.' (so neither "." nor "..").
+    static func isValidName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first != "." else { return false }
+        return name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) && $0.isASCII || "._-".unicodeScalars.contains($0) }
     }
 }
 
@@ -180,7 +181,7 @@ public enum JobsFile {
         guard !jobs.isEmpty else { throw JobError("no jobs") }
         var seen = Set<String>()
         for (index, job) in jobs.enumerated() {
-            guard JobSpec.isValidID(job.id) else { throw JobError("jobs[\(index)].id \"\(job.id)\" is not a valid job id (letters, digits, . _ -)") }
+            guard JobSpec.isValidID(job.id) else { throw JobError("jobs[\(index)].id \"\(job.id)\" is not a valid job id ('/'-separated names of letters, digits, . _ -)") }
             guard seen.insert(job.id).inserted else { throw JobError("jobs[\(index)].id \"\(job.id)\" is used twice") }
             guard !job.method.isEmpty else { throw JobError("jobs[\(index)] (\(job.id)): empty method") }
             guard job.expectedCost.isFinite, job.expectedCost >= 0 else { throw JobError("jobs[\(index)] (\(job.id)): expectedCost must be finite and >= 0") }

@@ -59,7 +59,7 @@ public enum KeyFiles {
         var written: [URL] = []
         var authorized = ""
         for name in names {
-            guard JobSpec.isValidID(name) else { throw JobError("key name \"\(name)\" must be letters, digits, . _ -") }
+            guard JobSpec.isValidName(name) else { throw JobError("key name \"\(name)\" must be letters, digits, . _ -") }
             let keyURL = directory.appendingPathComponent("\(name).key"), pubURL = directory.appendingPathComponent("\(name).pub")
             guard !FileManager.default.fileExists(atPath: keyURL.path) else {
                 throw JobError("\(keyURL.path) exists; refusing to overwrite a key")

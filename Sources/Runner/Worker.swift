@@ -331,11 +331,12 @@ private final class WorkerLoop {
         guard let executor = executors.first(where: { $0.handles(method: job.method) }) else {
             return failure("worker \(name) has no executor for method \(job.method)")
         }
-        let directory = jobDirectory(for: assignment)
+        let base = runDirectory(for: assignment)
+        let directory = base.appendingPathComponent("jobs").appendingPathComponent(job.id)
         do {
             // The worker checks paths too, so that a job never writes outside the run
             // directory as this machine sees it, or the dataset, whatever sent it.
-            let roots = [directory.deletingLastPathComponent().deletingLastPathComponent().path, assignment.runDirectory] + assignment.datasetDirectories
+            let roots = [base.path, assignment.runDirectory] + assignment.datasetDirectories
             try SettingsValidator(allowedRoots: roots).validate(job)
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
@@ -353,16 +354,12 @@ private final class WorkerLoop {
         }
     }
 
-    func jobDirectory(for assignment: Assignment) -> URL {
-        let base: URL
-        if let configured = configuration.runDirectory {
-            base = configured
-        } else if FileManager.default.isWritableFile(atPath: assignment.runDirectory) {
-            base = URL(fileURLWithPath: assignment.runDirectory)
-        } else {
-            base = configuration.scratchDirectory
-        }
-        return base.appendingPathComponent("jobs").appendingPathComponent(assignment.job.id)
+    /// The run directory as this machine sees it: the configured one, the coordinator's when
+    /// it is reachable here (same machine or shared file system), or local scratch.
+    func runDirectory(for assignment: Assignment) -> URL {
+        if let configured = configuration.runDirectory { return configured }
+        if FileManager.default.isWritableFile(atPath: assignment.runDirectory) { return URL(fileURLWithPath: assignment.runDirectory) }
+        return configuration.scratchDirectory
     }
 
     func finishJobIfDone() {

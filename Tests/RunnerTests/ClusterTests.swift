@@ -23,7 +23,7 @@ final class ClusterTests: XCTestCase {
 
     // (a)
     func testThreeWorkersRunADozenJobsExactlyOnce() throws {
-        let jobs = (0..<6).map { echo("echo-\($0)") } + (0..<6).map { sleeping("sleep-\($0)", 0.05 * Double($0 + 1), cost: Double($0 + 2)) }
+        let jobs = (0..<6).map { echo("echo/\($0)") } + (0..<6).map { sleeping("sleep-\($0)", 0.05 * Double($0 + 1), cost: Double($0 + 2)) }
         let harness = try Harness(jobs: jobs)
         let coordinator = try harness.startCoordinator()
         for _ in 0..<3 { try harness.startWorker() }
@@ -31,7 +31,7 @@ final class ClusterTests: XCTestCase {
         assertEachDoneOnce(harness, jobs.map(\.id))
         XCTAssertEqual(Set(harness.results.map(\.attempt)), [1])
         XCTAssertGreaterThan(Set(harness.results.map(\.worker)).count, 1, "the work was shared")
-        XCTAssertEqual(harness.results.first { $0.job == "echo-3" }?.rows, [["id": "echo-3"]])
+        XCTAssertEqual(harness.results.first { $0.job == "echo/3" }?.rows, [["id": "echo/3"]])
         // Longest first: the first assignments are the most expensive sleeps.
         let firstAssigned = harness.journal.filter { $0.kind == .assigned }.prefix(3).compactMap { $0.claim?.job }
         XCTAssertEqual(Set(firstAssigned), ["sleep-5", "sleep-4", "sleep-3"])

@@ -25,6 +25,13 @@ final class JobsFileTests: XCTestCase {
         XCTAssertEqual(settings.strings().map(\.path), ["l[1]", "s"])
     }
 
+    func testJobIdsAreSafeRelativePaths() {
+        for id in ["MT-fold1", "fs-lcs/fold0", "a.b_c/d-e/f"] { XCTAssertTrue(JobSpec.isValidID(id), id) }
+        for id in ["", "/a", "a/", "a//b", "a/../b", "..", ".hidden", "a/.b", "a b", "é", String(repeating: "x", count: 201)] {
+            XCTAssertFalse(JobSpec.isValidID(id), id)
+        }
+    }
+
     func testErrorsNameTheFileAndTheFault() {
         func message(_ text: String) -> String {
             do { _ = try load(text); return "" } catch { return "\(error)" }
