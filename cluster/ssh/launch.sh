@@ -1,12 +1,12 @@
 #!/bin/sh
 # Start a SparseSeg coordinator here and workers over ssh on the hosts of a host file.
-# Usage: cluster/ssh/launch.sh JOBS_FILE RUN_DIR HOSTS_FILE [PORT]
+# Usage: cluster/ssh/launch.sh EXPERIMENT_OR_JOBS_FILE RUN_DIR HOSTS_FILE [PORT]
 # Environment: KEYS (key directory, default keys), SPARSESEG (binary, default sparseseg),
 # COORDINATOR_HOST (address workers use to reach this machine, default: hostname -f).
 set -eu
 
 if [ $# -lt 3 ]; then
-    echo "usage: $0 JOBS_FILE RUN_DIR HOSTS_FILE [PORT]" >&2
+    echo "usage: $0 EXPERIMENT_OR_JOBS_FILE RUN_DIR HOSTS_FILE [PORT]" >&2
     exit 64
 fi
 JOBS=$1 RUN_DIR=$2 HOSTS=$3 PORT=${4:-5555}
