@@ -15,17 +15,10 @@ final class SmokeRunTests: XCTestCase {
         let runDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("smoke-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: runDirectory) }
 
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = ["run", Self.repository.appendingPathComponent("experiments/smoke.yaml").path,
-                             "--workers", "2", "--out", runDirectory.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, text)
+        let (status, text) = try runToCompletion(Self.executable, [
+            "run", Self.repository.appendingPathComponent("experiments/smoke.yaml").path, "--workers", "2", "--out", runDirectory.path,
+        ])
+        XCTAssertEqual(status, 0, text)
         XCTAssertTrue(text.contains("run finished: 20 done, 0 failed"), text)
 
         // Every job once: ten methods (with the ablations and the upper bound) on two folds.
