@@ -1,5 +1,6 @@
 import Datasets
 import Experiments
+import Foundation
 
 /// The `dataset:` section: a dataset file written by `sparseseg data import`/`synth`, or the
 /// synthetic phantom generated in memory from its settings (bit-identical for a seed, so
@@ -34,13 +35,19 @@ public struct DatasetSettings: Sendable, Equatable {
         foldSeed = UInt64(r.int("fold_seed"))
     }
 
-    /// Opens the dataset file, or generates the phantom.
-    public func open() throws -> Dataset {
-        if path.isEmpty {
-            let cases = Phantom.generate(PhantomSettings(cases: phantomCases, seed: phantomSeed, inPlaneSize: imageSize))
-            return Dataset(cases: cases, source: "phantom", rule: centralSlice)
-        }
-        return try Dataset(contentsOf: path, rule: centralSlice)
+    /// Opens the dataset file, or generates the phantom. With a `cacheDirectory` (the run
+    /// directory), the phantom is kept there as a dataset file (written atomically, so
+    /// workers racing to write it leave one complete copy) and read back by later jobs.
+    public func open(cacheDirectory: URL? = nil) throws -> Dataset {
+        guard path.isEmpty else { return try Dataset(contentsOf: path, rule: centralSlice) }
+        let settings = PhantomSettings(cases: phantomCases, seed: phantomSeed, inPlaneSize: imageSize)
+        guard let cacheDirectory else { return Dataset(cases: Phantom.generate(settings), source: "phantom", rule: centralSlice) }
+        let cache = cacheDirectory.appendingPathComponent("phantom-\(phantomCases)cases-\(imageSize)px-seed\(phantomSeed).h5")
+        if FileManager.default.fileExists(atPath: cache.path) { return try Dataset(contentsOf: cache.path, rule: centralSlice) }
+        let cases = Phantom.generate(settings)
+        try FileManager.default.createDirectory(at: cacheDirectory, withIntermediateDirectories: true)
+        try DatasetFile.write(cases, source: "phantom", to: cache.path)
+        return Dataset(cases: cases, source: "phantom", rule: centralSlice, location: cache.path)
     }
 
     /// The experiment's `k`-fold split of `dataset`.

@@ -55,7 +55,7 @@ public enum JobRunner {
         registry: MethodRegistry = .standard, worker: String = ProcessInfo.processInfo.hostName,
         progress: @escaping (JobProgress) -> Void = { _ in }, shouldStop: @escaping () -> Bool = { false }
     ) throws -> JobOutcome {
-        let opened = try dataset.open()
+        let opened = try dataset.open(cacheDirectory: runDirectory)
         return try run(job: job, dataset: opened, split: try dataset.split(opened, folds: folds), runDirectory: runDirectory,
                        registry: registry, worker: worker, progress: progress, shouldStop: shouldStop)
     }

@@ -32,7 +32,7 @@ struct Train: ParsableCommand {
         let job = try RunSetup.job(experiment, method: method, fold: fold, registry: registry)
         let runDirectory = URL(fileURLWithPath: out ?? "runs/\(experiment.name)")
         let datasetSettings = DatasetSettings(experiment.dataset)
-        let dataset = try datasetSettings.open()
+        let dataset = try datasetSettings.open(cacheDirectory: runDirectory)
         try RunSetup.prepare(experiment: experiment, dataset: dataset, registry: registry, runDirectory: runDirectory)
         let split = try datasetSettings.split(dataset, folds: experiment.folds)
         let bar = ProgressLine(terminal: isatty(STDOUT_FILENO) != 0)

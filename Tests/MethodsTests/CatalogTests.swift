@@ -1,0 +1,62 @@
+import Experiments
+import Foundation
+@testable import Methods
+import XCTest
+
+/// The real catalog: methods.md's defaults, and the experiment files of the repository.
+final class CatalogTests: XCTestCase {
+    private let registry = MethodRegistry.standard
+
+    func testRegisteredMethodsAreThoseOfTheRunDirectoryContract() {
+        XCTAssertEqual(registry.methodNames, ["fs-lcs", "mt", "ict", "dct-seg", "ua-mt", "ours", "ours-semi-only", "ours-ssl-only", "ours-union", "fs-dense"])
+        XCTAssertEqual(registry.relativeCost("fs-lcs"), 1)
+        XCTAssertGreaterThan(registry.relativeCost("dct-seg"), registry.relativeCost("mt"))
+    }
+
+    func testDefaultsAreThePaperSchedule() throws {
+        let experiment = try Experiment.parse(yaml: "methods: [fs-lcs, mt, ua-mt, ict, dct-seg, ours]", file: "defaults.yaml", catalog: registry)
+        let t = try TrainingSettings(experiment.training)
+        XCTAssertEqual(t.epochs, 100)
+        XCTAssertEqual(t.batchSize, 4)
+        XCTAssertEqual(t.optimiser, "adam")
+        XCTAssertEqual(t.learningRate, 1e-4)
+        XCTAssertEqual(t.schedule, "step")
+        XCTAssertEqual(t.stepEveryEpochs, 30)
+        XCTAssertEqual(t.stepFactor, 0.5)
+        XCTAssertEqual(t.gamma, 1)
+        XCTAssertTrue(t.augment)
+        XCTAssertEqual(t.channels, [16, 32, 64, 128, 256])
+        XCTAssertEqual(t.encoderDropout, [0.05, 0.1, 0.2, 0.3, 0.5])
+        let settings = Dictionary(uniqueKeysWithValues: experiment.methods.map { ($0.name, $0.settings) })
+        XCTAssertEqual(settings["mt"]?["consistency_max"], .number(0.1))
+        XCTAssertEqual(settings["mt"]?["ema_decay"], .number(0.99))
+        XCTAssertEqual(settings["mt"]?["consistency_rampup"], .number(200))
+        XCTAssertEqual(settings["mt"]?["rampup_unit_iterations"], .int(150))
+        XCTAssertEqual(settings["ua-mt"]?["uncertainty_passes"], .int(8))
+        XCTAssertEqual(settings["ict"]?["ict_alpha"], .number(0.2))
+        XCTAssertEqual(settings["dct-seg"]?["cotraining_max"], .number(1))
+        XCTAssertEqual(settings["dct-seg"]?["adversarial_max"], .number(0.05))
+        XCTAssertEqual(settings["dct-seg"]?["ramp_epochs"], .number(80))
+        XCTAssertEqual(settings["dct-seg"]?["epsilon"], .number(0.05))
+        XCTAssertEqual(settings["ours"]?["semi_warmup_epochs"], .int(50))
+        XCTAssertEqual(settings["ours"]?["similarity"], .string("mse"))
+        XCTAssertEqual(settings["ours"]?["smoothness_weight"], .number(0.01))
+        XCTAssertEqual(settings["ours"]?["registration_encoder"], .list([16, 32, 32, 32].map { .int($0) }))
+    }
+
+    func testAMistypedSettingIsNamedWithItsLine() {
+        XCTAssertThrowsError(try Experiment.parse(yaml: "methods:\n  - mt: {consistency_mx: 1}\n", file: "bad.yaml", catalog: registry)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("bad.yaml") && text.contains("consistency_mx") && text.contains("consistency_max"), text)
+        }
+    }
+
+    func testTheRepositoryExperimentsParse() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        for name in ["smoke", "quick", "table1-paper"] {
+            let experiment = try Experiment.load(path: root.appendingPathComponent("experiments/\(name).yaml").path, catalog: registry)
+            XCTAssertTrue(experiment.methods.contains { $0.name == "ours" }, name)
+            XCTAssertTrue(experiment.methods.contains { $0.name == "fs-dense" }, name)
+        }
+    }
+}
