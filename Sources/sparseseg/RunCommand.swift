@@ -123,7 +123,12 @@ final class LiveView: @unchecked Sendable {
         case .finished(let result): line = "\(result.job) done in \(String(format: "%.1f", result.seconds)) s (\(result.rows.count) rows)"
         case .attemptFailed(let claim, let reason, let failed): line = "\(claim.job) attempt \(claim.attempt) \(failed ? "FAILED" : "requeued"): \(reason)"
         }
-        lock.withLock { print(line) }
+        // Flushed per line: piped into a log file, stdout is otherwise block-buffered and the
+        // plain lines would arrive only when the run ends.
+        lock.withLock {
+            print(line)
+            fflush(stdout)
+        }
     }
 
     func draw(_ status: RunStatus, final: Bool = false) {
