@@ -127,7 +127,7 @@ final class LiveView: @unchecked Sendable {
         // plain lines would arrive only when the run ends.
         lock.withLock {
             print(line)
-            fflush(stdout)
+            fflush(nil)
         }
     }
 
