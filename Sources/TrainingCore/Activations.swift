@@ -6,6 +6,7 @@ import SeededRandom
 ///     forward   y = x if x > 0 else slope * x          [any shape]
 ///     backward  dx = dy if y > 0 else slope * dy
 public final class LeakyReLU: StatelessLayer {
+    /// The factor applied to negative inputs.
     public let slope: Float
     private var records: [Tensor] = []
 
@@ -14,6 +15,7 @@ public final class LeakyReLU: StatelessLayer {
 
     public func clearRecords() { records.removeAll() }
 
+    /// `x -> y`, same shape.
     public func forward(_ x: Tensor, recording: Bool = false) -> Tensor {
         let slope = self.slope
         // Branch-free select so that the loop vectorises.
@@ -29,6 +31,7 @@ public final class LeakyReLU: StatelessLayer {
         return y
     }
 
+    /// `dy -> dx`, same shape; consumes the most recent record.
     public func backward(_ dy: Tensor) -> Tensor {
         guard let y = records.popLast() else { preconditionFailure("LeakyReLU.backward without a recorded forward") }
         precondition(dy.shape == y.shape, "LeakyReLU.backward: dy \(dy.shape) for \(y.shape)")
@@ -52,13 +55,16 @@ public final class LeakyReLU: StatelessLayer {
 /// The n-th mask is drawn from `generator.derived("mask", n)`, and n is a checkpointed
 /// ``Counter``, so a resumed run draws the masks an uninterrupted one would.
 public final class Dropout: Module {
+    /// The probability p of zeroing an element.
     public let probability: Float
     private let generator: SeededGenerator
     /// Masks drawn so far.
     public let draws: Counter
+    /// Whether masks are drawn (training) or the layer is the identity (evaluation).
     public private(set) var isTraining = true
     private var records: [[Float]?] = []
 
+    /// A dropout layer whose masks derive from `generator` (give each layer its own stream).
     public init(name: String, probability: Float, generator: SeededGenerator) {
         precondition(probability >= 0 && probability < 1, "Dropout: probability \(probability) outside [0, 1)")
         self.probability = probability
@@ -72,6 +78,7 @@ public final class Dropout: Module {
     public func setTraining(_ training: Bool) { isTraining = training }
     public func clearRecords() { records.removeAll() }
 
+    /// `x -> x * mask`, same shape; draws a fresh mask in training.
     public func forward(_ x: Tensor, recording: Bool = false) -> Tensor {
         guard isTraining && probability > 0 else {
             if recording { records.append(nil) }
@@ -97,6 +104,7 @@ public final class Dropout: Module {
         return y
     }
 
+    /// `dy -> dy * mask` with the recorded mask.
     public func backward(_ dy: Tensor) -> Tensor {
         guard let record = records.popLast() else { preconditionFailure("Dropout.backward without a recorded forward") }
         guard let mask = record else { return dy }

@@ -9,9 +9,16 @@
 ///               train: dx = gamma invstd / N * (N dy - sum(dy) - xhat * sum(dy * xhat))
 ///               eval:  dx = gamma invstd dy
 ///               dgamma += sum(dy * xhat),  dbeta += sum(dy)
+///
+/// With `activationSlope`, a LeakyReLU follows in the same pass (z = y if y > 0 else slope*y;
+/// backward dy = dz or slope*dz by the sign of y, recomputed from xhat): one pass over the
+/// activations less each way, and no record of its own.
 public final class BatchNorm2d: Module {
+    /// C.
     public let channels: Int
+    /// Added to the variance before the square root.
     public let epsilon: Float = 1e-5
+    /// Weight of the current batch in the running statistics.
     public let momentum: Float = 0.1
     /// `[C]`, initially 1.
     public let gamma: Parameter
@@ -21,17 +28,25 @@ public final class BatchNorm2d: Module {
     public let runningMean: Buffer
     /// `[C]`, initially 1.
     public let runningVariance: Buffer
+    /// The slope of the fused LeakyReLU, or nil for none.
+    public let activationSlope: Float?
+    /// Batch statistics (training) or running statistics (evaluation).
     public private(set) var isTraining = true
 
     private struct Record {
         var normalised: Tensor
         var inverseStd: [Float]
         var training: Bool
+        /// gamma and beta as they were in the forward pass (for the activation's sign).
+        var gamma: [Float], beta: [Float]
     }
     private var records: [Record] = []
 
-    public init(name: String, channels: Int) {
+    /// A BatchNorm over `channels` channels (gamma 1, beta 0, running mean 0, variance 1),
+    /// optionally followed by a fused LeakyReLU of slope `activationSlope`.
+    public init(name: String, channels: Int, activationSlope: Float? = nil) {
         self.channels = channels
+        self.activationSlope = activationSlope
         gamma = Parameter(name: name + ".weight", value: Tensor(shape: [channels], repeating: 1))
         beta = Parameter(name: name + ".bias", value: Tensor(shape: [channels]))
         runningMean = Buffer(name: name + ".running_mean", value: Tensor(shape: [channels]))
@@ -47,51 +62,72 @@ public final class BatchNorm2d: Module {
     /// `x [B, C, H, W] -> [B, C, H, W]`.
     public func forward(_ x: Tensor, recording: Bool = false) -> Tensor {
         precondition(x.shape.count == 4 && x.channels == channels, "BatchNorm2d: input \(x.shape), expected [B, \(channels), H, W]")
-        let (batch, plane) = (x.batch, x.height * x.width)
+        let (batch, plane, channels) = (x.batch, x.height * x.width, self.channels)
         let n = batch * plane
+        let training = isTraining
+        precondition(!training || n > 1, "BatchNorm2d: training needs more than one value per channel, got input \(x.shape)")
         var mean = runningMean.value.scalars, variance = runningVariance.value.scalars
-        if isTraining {
-            precondition(n > 1, "BatchNorm2d: training needs more than one value per channel, got input \(x.shape)")
-            x.scalars.withUnsafeBufferPointer { xs in
-                for c in 0..<channels {
-                    var total = 0.0
-                    for b in 0..<batch { total += Double(sum(xs.baseAddress! + (b * channels + c) * plane, count: plane)) }
-                    let m = Float(total / Double(n))
-                    var squares = 0.0
-                    for b in 0..<batch {
-                        squares += Double(sumOfSquaredDeviations(xs.baseAddress! + (b * channels + c) * plane, count: plane, mean: m))
-                    }
-                    mean[c] = m
-                    variance[c] = Float(squares / Double(n))
-                }
-            }
-            for c in 0..<channels {
-                runningMean.value.scalars[c] = (1 - momentum) * runningMean.value.scalars[c] + momentum * mean[c]
-                runningVariance.value.scalars[c] = (1 - momentum) * runningVariance.value.scalars[c]
-                    + momentum * variance[c] * Float(n) / Float(n - 1)
-            }
-        }
-        let inverseStd = variance.map { 1 / ($0 + epsilon).squareRoot() }
-        // Both outputs are written in full: no zero fill.
-        var y = Tensor(shape: [0])
-        let normalised = Tensor(shape: x.shape) { xh in
-            y = Tensor(shape: x.shape) { ys in
+        let (gammas, betas, epsilon) = (gamma.value.scalars, beta.value.scalars, self.epsilon)
+        // Slope 1 is the identity: one branch-free loop serves both cases.
+        let slope = activationSlope ?? 1
+        // Channels are independent: each is one task (statistics, then its planes), on as
+        // many threads as BLAS.threads; raw pointers because tasks write disjoint channels.
+        // Both outputs are written in full: no zero fill. Without recording, xhat is not kept.
+        var normalised = recording ? Tensor(shape: x.shape) { _ in } : Tensor(shape: [0])
+        let y = Tensor(shape: x.shape) { ys in
+            normalised.scalars.withUnsafeMutableBufferPointer { xh in
                 x.scalars.withUnsafeBufferPointer { xs in
-                    for b in 0..<batch {
-                        for c in 0..<channels {
-                            let base = (b * channels + c) * plane
-                            let (m, s, g, t) = (mean[c], inverseStd[c], gamma.value.scalars[c], beta.value.scalars[c])
-                            for i in base..<base + plane {
-                                let h = (xs[i] - m) * s
-                                xh[i] = h
-                                ys[i] = g * h + t
+                    mean.withUnsafeMutableBufferPointer { means in
+                        variance.withUnsafeMutableBufferPointer { variances in
+                            // An empty array may still hand out a (shared) base address: never write through it.
+                            let xhp = recording ? xh.baseAddress : nil
+                            let (xp, yp, mp, vp) = (xs.baseAddress!, ys.baseAddress!, means.baseAddress!, variances.baseAddress!)
+                            parallelFor(channels) { c in
+                                if training {
+                                    var total = 0.0
+                                    for b in 0..<batch { total += Double(sum(xp + (b * channels + c) * plane, count: plane)) }
+                                    let m = Float(total / Double(n))
+                                    var squares = 0.0
+                                    for b in 0..<batch {
+                                        squares += Double(sumOfSquaredDeviations(xp + (b * channels + c) * plane, count: plane, mean: m))
+                                    }
+                                    mp[c] = m
+                                    vp[c] = Float(squares / Double(n))
+                                }
+                                let (m, s, g, t) = (mp[c], 1 / (vp[c] + epsilon).squareRoot(), gammas[c], betas[c])
+                                for b in 0..<batch {
+                                    let base = (b * channels + c) * plane
+                                    if let xhp {
+                                        for i in base..<base + plane {
+                                            let h = (xp[i] - m) * s
+                                            xhp[i] = h
+                                            let v = g * h + t
+                                            yp[i] = v > 0 ? v : v * slope
+                                        }
+                                    } else {
+                                        for i in base..<base + plane {
+                                            let v = g * ((xp[i] - m) * s) + t
+                                            yp[i] = v > 0 ? v : v * slope
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
                 }
             }
         }
-        if recording { records.append(Record(normalised: normalised, inverseStd: inverseStd, training: isTraining)) }
+        if training {
+            for c in 0..<channels {
+                runningMean.value.scalars[c] = (1 - momentum) * runningMean.value.scalars[c] + momentum * mean[c]
+                runningVariance.value.scalars[c] = (1 - momentum) * runningVariance.value.scalars[c]
+                    + momentum * variance[c] * Float(n) / Float(n - 1)
+            }
+        }
+        if recording {
+            records.append(Record(normalised: normalised, inverseStd: variance.map { 1 / ($0 + epsilon).squareRoot() },
+                                  training: training, gamma: gammas, beta: betas))
+        }
         return y
     }
 
@@ -99,32 +135,49 @@ public final class BatchNorm2d: Module {
     public func backward(_ dy: Tensor) -> Tensor {
         guard let record = records.popLast() else { preconditionFailure("BatchNorm2d.backward without a recorded forward") }
         precondition(dy.shape == record.normalised.shape, "BatchNorm2d.backward: dy \(dy.shape) for input \(record.normalised.shape)")
-        let (batch, plane) = (dy.batch, dy.height * dy.width)
+        let (batch, plane, channels) = (dy.batch, dy.height * dy.width, self.channels)
         let n = Float(batch * plane)
-        return Tensor(shape: dy.shape) { dxs in
+        let slope = activationSlope ?? 1
+        var sumsDy = [Float](repeating: 0, count: channels), sumsDyXhat = sumsDy
+        let dx = Tensor(shape: dy.shape) { dxs in
             dy.scalars.withUnsafeBufferPointer { dys in
                 record.normalised.scalars.withUnsafeBufferPointer { xh in
-                    for c in 0..<channels {
-                        var sumDy = 0.0, sumDyXhat = 0.0
-                        for b in 0..<batch {
-                            let base = (b * channels + c) * plane
-                            sumDy += Double(sum(dys.baseAddress! + base, count: plane))
-                            sumDyXhat += Double(dot(dys.baseAddress! + base, xh.baseAddress! + base, count: plane))
-                        }
-                        gamma.gradient.scalars[c] += Float(sumDyXhat)
-                        beta.gradient.scalars[c] += Float(sumDy)
-                        let scale = gamma.value.scalars[c] * record.inverseStd[c]
-                        let (meanDy, meanDyXhat) = record.training ? (Float(sumDy) / n, Float(sumDyXhat) / n) : (0, 0)
-                        for b in 0..<batch {
-                            let base = (b * channels + c) * plane
-                            for i in base..<base + plane {
-                                dxs[i] = scale * (dys[i] - meanDy - xh[i] * meanDyXhat)
+                    sumsDy.withUnsafeMutableBufferPointer { sd in
+                        sumsDyXhat.withUnsafeMutableBufferPointer { sdx in
+                            let (dyp, xhp, dxp, sdp, sdxp) = (dys.baseAddress!, xh.baseAddress!, dxs.baseAddress!, sd.baseAddress!, sdx.baseAddress!)
+                            parallelFor(channels) { c in
+                                // dx first holds the gradient of y (through the activation, if any).
+                                let (g, t) = (record.gamma[c], record.beta[c])
+                                var sumDy = 0.0, sumDyXhat = 0.0
+                                for b in 0..<batch {
+                                    let base = (b * channels + c) * plane
+                                    for i in base..<base + plane {
+                                        dxp[i] = g * xhp[i] + t > 0 ? dyp[i] : dyp[i] * slope
+                                    }
+                                    sumDy += Double(sum(dxp + base, count: plane))
+                                    sumDyXhat += Double(dot(dxp + base, xhp + base, count: plane))
+                                }
+                                sdp[c] = Float(sumDy)
+                                sdxp[c] = Float(sumDyXhat)
+                                let scale = g * record.inverseStd[c]
+                                let (meanDy, meanDyXhat) = record.training ? (Float(sumDy) / n, Float(sumDyXhat) / n) : (0, 0)
+                                for b in 0..<batch {
+                                    let base = (b * channels + c) * plane
+                                    for i in base..<base + plane {
+                                        dxp[i] = scale * (dxp[i] - meanDy - xhp[i] * meanDyXhat)
+                                    }
+                                }
                             }
                         }
                     }
                 }
             }
         }
+        for c in 0..<channels {
+            gamma.gradient.scalars[c] += sumsDyXhat[c]
+            beta.gradient.scalars[c] += sumsDy[c]
+        }
+        return dx
     }
 }
 

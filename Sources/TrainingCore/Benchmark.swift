@@ -14,7 +14,8 @@ public struct CoreBenchmarkResult: Sendable {
     public var gigaflop: Double
     /// gigaflop / seconds per step.
     public var gigaflopsPerSecond: Double { gigaflop / (milliseconds / 1000) }
-    /// GFLOP/s of a plain 2048^3 sgemm at the same thread count, measured in the same run.
+    /// GFLOP/s of a plain 2048^3 sgemm at the same thread count: the median of one sgemm
+    /// timed after each step of the case.
     public var sgemmGigaflopsPerSecond: Double
     /// gigaflopsPerSecond / sgemmGigaflopsPerSecond.
     public var ratio: Double { gigaflopsPerSecond / sgemmGigaflopsPerSecond }
@@ -43,44 +44,61 @@ public enum CoreBenchmark {
     public static let caseNames = ["unet128-train", "unet256-train", "reg128-train", "unet128-infer"]
 
     /// Runs the cases (all by default) at each thread count; `steps` timed steps per case
-    /// after one warm-up step. Calls `report` as each result is ready.
+    /// after one warm-up step, each followed by a timed 2048^3 sgemm, so that the case and its
+    /// reference see the same load on a shared machine. Calls `report` as each result is ready.
     public static func run(threads: [Int] = [1, 2], steps: Int = 5, cases: [String] = caseNames,
                            report: (CoreBenchmarkResult) -> Void) {
         let saved = BLAS.threads
         defer { BLAS.threads = saved }
+        let reference = SgemmReference(size: 2048)
         for t in threads {
             BLAS.threads = t
-            let sgemm = sgemmGigaflopsPerSecond()
             for name in cases {
                 resetPeakRSS()
-                let (ms, gflop) = measure(name, steps: steps)
+                let (ms, sgemmMs, gflop) = measure(name, steps: steps, reference: reference)
                 report(CoreBenchmarkResult(name: name, threads: t, milliseconds: ms, gigaflop: gflop,
-                                           sgemmGigaflopsPerSecond: sgemm, peakRSSMiB: peakRSSMiB()))
+                                           sgemmGigaflopsPerSecond: reference.flop / (sgemmMs / 1000) / 1e9, peakRSSMiB: peakRSSMiB()))
             }
         }
     }
 
-    private static func measure(_ name: String, steps: Int) -> (ms: Double, gflop: Double) {
+    /// Median ms per step, median ms per reference sgemm, GFLOP per step.
+    private static func measure(_ name: String, steps: Int, reference: SgemmReference) -> (ms: Double, sgemmMs: Double, gflop: Double) {
+        var sgemmTimes: [Double] = []
+        func median(_ steps: Int, _ body: () -> Void) -> Double {
+            body()
+            var times: [Double] = []
+            for _ in 0..<max(1, steps) {
+                times.append(milliseconds(body))
+                sgemmTimes.append(reference.milliseconds())
+            }
+            return CoreBenchmark.median(times)
+        }
+        let (ms, gflop) = measureCase(name) { median(steps, $0) }
+        return (ms, CoreBenchmark.median(sgemmTimes), gflop)
+    }
+
+    private static func measureCase(_ name: String, median: (() -> Void) -> Double) -> (ms: Double, gflop: Double) {
         switch name {
         case "unet128-train", "unet256-train":
             let size = name == "unet128-train" ? 128 : 256
             let net = UNet(seed: 1)
             let adam = Adam(parameters: net.parameters, learningRate: 1e-4)
             let (images, labels) = syntheticBatch(batch: 4, size: size)
-            let ms = median(steps) { net.trainStep(images: images, labels: labels, optimiser: adam) }
+            let ms = median { net.trainStep(images: images, labels: labels, optimiser: adam) }
             return (ms, 3 * net.forwardFLOPs(batch: 4, height: size, width: size) / 1e9)
         case "unet128-infer":
             let net = UNet(seed: 1)
             net.setTraining(false)
             let (images, _) = syntheticBatch(batch: 4, size: 128)
-            let ms = median(steps) { _ = Softmax.forward(net.forward(images)) }
+            let ms = median { _ = Softmax.forward(net.forward(images)) }
             return (ms, net.forwardFLOPs(batch: 4, height: 128, width: 128) / 1e9)
         case "reg128-train":
             let net = RegistrationNet(seed: 1)
             let adam = Adam(parameters: net.parameters, learningRate: 1e-4)
             let (moving, _) = syntheticBatch(batch: 4, size: 128, seed: 2)
             let (fixed, _) = syntheticBatch(batch: 4, size: 128, seed: 3)
-            let ms = median(steps) {
+            let ms = median {
                 let flow = net.forward(moving: moving, fixed: fixed, recording: true)
                 let warped = Warp.bilinear(moving, flow: flow)
                 let sim = Losses.meanSquaredError(warped, fixed), smooth = Losses.flowSmoothness(flow)
@@ -94,35 +112,47 @@ public enum CoreBenchmark {
         }
     }
 
-    /// Median wall-clock milliseconds of `steps` calls after one warm-up call.
-    private static func median(_ steps: Int, _ body: () -> Void) -> Double {
+    private static func milliseconds(_ body: () -> Void) -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
         body()
-        var times: [Double] = []
-        for _ in 0..<max(1, steps) {
-            let start = DispatchTime.now().uptimeNanoseconds
-            body()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-        }
-        times.sort()
-        return times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
     }
 
-    /// Median GFLOP/s of C = A B with 2048 x 2048 Float32 matrices (3 runs after a warm-up).
-    public static func sgemmGigaflopsPerSecond(size n: Int = 2048) -> Double {
-        var generator = SeededGenerator(seed: 7)
-        let a = (0..<n * n).map { _ in generator.uniform() - 0.5 }
-        let b = (0..<n * n).map { _ in generator.uniform() - 0.5 }
-        var c = [Float](repeating: 0, count: n * n)
-        let ms = median(3) {
-            a.withUnsafeBufferPointer { a in
-                b.withUnsafeBufferPointer { b in
-                    c.withUnsafeMutableBufferPointer { c in
-                        BLAS.sgemm(m: n, n: n, k: n, a: a.baseAddress!, b: b.baseAddress!, c: c.baseAddress!)
+    private static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        let n = sorted.count
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+    }
+
+    /// C = A B with n x n Float32 matrices: the reference every case is compared with. Its
+    /// three matrices (48 MiB at n = 2048) stay allocated for the whole run, so that their
+    /// allocation does not disturb the cases; they count in every case's peak RSS.
+    final class SgemmReference {
+        let n: Int
+        private let a: [Float], b: [Float]
+        private var c: [Float]
+
+        init(size n: Int) {
+            self.n = n
+            a = (0..<n * n).map { Float($0 % 17) * 0.01 - 0.08 }
+            b = (0..<n * n).map { Float($0 % 13) * 0.01 - 0.06 }
+            c = [Float](repeating: 0, count: n * n)
+        }
+
+        var flop: Double { 2 * Double(n) * Double(n) * Double(n) }
+
+        /// Times one product.
+        func milliseconds() -> Double {
+            CoreBenchmark.milliseconds {
+                a.withUnsafeBufferPointer { a in
+                    b.withUnsafeBufferPointer { b in
+                        c.withUnsafeMutableBufferPointer { c in
+                            BLAS.sgemm(m: n, n: n, k: n, a: a.baseAddress!, b: b.baseAddress!, c: c.baseAddress!)
+                        }
                     }
                 }
             }
         }
-        return 2 * Double(n) * Double(n) * Double(n) / (ms / 1000) / 1e9
     }
 
     /// Noisy disks and their masks, as a segmentation batch `[B, 1, S, S]` and labels `[B*S*S]`.
@@ -155,8 +185,9 @@ public enum CoreBenchmark {
         return Double(usage.ru_maxrss) / 1024
     }
 
-    /// Resets the kernel's peak-RSS mark (Linux: "5" to /proc/self/clear_refs), so that each
-    /// case reports its own peak; a no-op where unsupported.
+    /// Resets the kernel's peak-RSS mark to the current RSS (Linux: "5" to
+    /// /proc/self/clear_refs), so that each case reports its own peak over what the process
+    /// already holds (heap that earlier cases freed may stay resident); a no-op where unsupported.
     static func resetPeakRSS() {
         try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
     }

@@ -21,6 +21,7 @@ public protocol Optimiser: AnyObject {
 
 /// An optimiser state that does not fit the parameters it is restored into.
 public struct OptimiserStateError: Error, CustomStringConvertible {
+    /// What does not fit.
     public let message: String
     public var description: String { message }
 }
@@ -30,10 +31,12 @@ public struct OptimiserStateError: Error, CustomStringConvertible {
 public final class Adam: Optimiser {
     public let parameters: [Parameter]
     public var learningRate: Float
+    /// Adam's hyperparameters (PyTorch's names and defaults).
     public let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float
     public var stepCount = 0
     private var m: [[Float]], v: [[Float]]
 
+    /// Adam over `parameters` (typically `model.parameters`), moments starting at zero.
     public init(parameters: [Parameter], learningRate: Float = 1e-4, beta1: Float = 0.9, beta2: Float = 0.999,
                 epsilon: Float = 1e-8, weightDecay: Float = 0) {
         self.parameters = parameters
@@ -81,10 +84,12 @@ public final class Adam: Optimiser {
 public final class SGD: Optimiser {
     public let parameters: [Parameter]
     public var learningRate: Float
+    /// The momentum factor and the L2 weight decay.
     public let momentum: Float, weightDecay: Float
     public var stepCount = 0
     private var velocity: [[Float]]
 
+    /// SGD over `parameters`, momentum buffers starting empty.
     public init(parameters: [Parameter], learningRate: Float, momentum: Float = 0.9, weightDecay: Float = 0) {
         self.parameters = parameters
         self.learningRate = learningRate

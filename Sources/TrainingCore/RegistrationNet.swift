@@ -14,6 +14,7 @@ public struct RegistrationConfiguration: Sendable, Equatable {
     /// Standard deviation of the flow head's initial weights (its bias starts at 0).
     public var flowInitStd: Float = 1e-5
 
+    /// A configuration; the defaults are methods.md's.
     public init(encoder: [Int] = [16, 32, 32, 32], decoder: [Int] = [32, 32, 32, 32], extra: [Int] = [32, 16, 16],
                 negativeSlope: Float = 0.2, flowInitStd: Float = 1e-5) {
         precondition(encoder.count == decoder.count && !extra.isEmpty, "RegistrationConfiguration: one decoder level per encoder level")
@@ -70,6 +71,7 @@ final class ConvActivation: Module {
 ///                         Ops.scale(smooth.gradient, by: 0.01))
 ///     net.zeroGradients(); net.backward(dflow); optimiser.step()
 public final class RegistrationNet: Module {
+    /// The widths this network was built with.
     public let configuration: RegistrationConfiguration
     let encoder: [ConvActivation]
     let pools: [MaxPool2d]

@@ -56,6 +56,13 @@ public struct Tensor: Equatable, Sendable {
         }
     }
 
+    /// This tensor after `body` has updated its scalars in place through a raw pointer.
+    func updatingScalars(_ body: (UnsafeMutablePointer<Float>) -> Void) -> Tensor {
+        var copy = self
+        copy.scalars.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+        return copy
+    }
+
     /// A tensor of independent N(0, std^2) draws.
     public static func normal(shape: [Int], std: Float = 1, generator: inout SeededGenerator) -> Tensor {
         let n = shape.reduce(1, *)

@@ -14,6 +14,7 @@ public struct UNetConfiguration: Sendable, Equatable {
     /// Negative slope of the LeakyReLUs.
     public var negativeSlope: Float = 0.01
 
+    /// A configuration; the defaults are methods.md's.
     public init(inputChannels: Int = 1, classes: Int = 2, widths: [Int] = [16, 32, 64, 128, 256],
                 encoderDropout: [Float] = [0.05, 0.1, 0.2, 0.3, 0.5], negativeSlope: Float = 0.01) {
         precondition(widths.count == encoderDropout.count && widths.count >= 2, "UNetConfiguration: one dropout per level, two levels at least")
@@ -25,45 +26,42 @@ public struct UNetConfiguration: Sendable, Equatable {
     }
 }
 
-/// Conv3x3 -> BatchNorm -> LeakyReLU -> Dropout(p) -> Conv3x3 -> BatchNorm -> LeakyReLU.
+/// Conv3x3 -> BatchNorm -> LeakyReLU -> Dropout(p) -> Conv3x3 -> BatchNorm -> LeakyReLU
+/// (each LeakyReLU fused into its BatchNorm).
 ///
 ///     forward   [B, Cin, H, W] -> [B, Cout, H, W]
 ///     backward  [B, Cout, H, W] -> [B, Cin, H, W] (or nothing, see `inputGradient`)
 public final class ConvBlock: Module {
-    let conv1: Conv2d, bn1: BatchNorm2d, act1: LeakyReLU, dropout: Dropout
-    let conv2: Conv2d, bn2: BatchNorm2d, act2: LeakyReLU
+    let conv1: Conv2d, bn1: BatchNorm2d, dropout: Dropout
+    let conv2: Conv2d, bn2: BatchNorm2d
 
+    /// A block named `name` (its layers are `name.conv1`, `name.bn1`, ...).
     public init(name: String, inputChannels: Int, outputChannels: Int, dropout p: Float, negativeSlope: Float,
                 generator: inout SeededGenerator, dropoutGenerator: SeededGenerator, workspace: ConvolutionWorkspace) {
         conv1 = Conv2d(name: name + ".conv1", inputChannels: inputChannels, outputChannels: outputChannels, kernelSize: 3, generator: &generator, workspace: workspace)
-        bn1 = BatchNorm2d(name: name + ".bn1", channels: outputChannels)
-        act1 = LeakyReLU(slope: negativeSlope)
+        bn1 = BatchNorm2d(name: name + ".bn1", channels: outputChannels, activationSlope: negativeSlope)
         dropout = Dropout(name: name + ".dropout", probability: p, generator: dropoutGenerator)
         conv2 = Conv2d(name: name + ".conv2", inputChannels: outputChannels, outputChannels: outputChannels, kernelSize: 3, generator: &generator, workspace: workspace)
-        bn2 = BatchNorm2d(name: name + ".bn2", channels: outputChannels)
-        act2 = LeakyReLU(slope: negativeSlope)
+        bn2 = BatchNorm2d(name: name + ".bn2", channels: outputChannels, activationSlope: negativeSlope)
     }
 
-    private var layers: [any Module] { [conv1, bn1, act1, dropout, conv2, bn2, act2] }
+    private var layers: [any Module] { [conv1, bn1, dropout, conv2, bn2] }
     public var parameters: [Parameter] { collect(layers).parameters }
     public var buffers: [Buffer] { collect(layers).buffers }
     public var counters: [Counter] { collect(layers).counters }
     public func setTraining(_ training: Bool) { for layer in layers { layer.setTraining(training) } }
     public func clearRecords() { for layer in layers { layer.clearRecords() } }
 
+    /// `[B, Cin, H, W] -> [B, Cout, H, W]`.
     public func forward(_ x: Tensor, recording: Bool = false) -> Tensor {
-        var h = conv1.forward(x, recording: recording)
-        h = act1.forward(bn1.forward(h, recording: recording), recording: recording)
-        h = dropout.forward(h, recording: recording)
-        h = conv2.forward(h, recording: recording)
-        return act2.forward(bn2.forward(h, recording: recording), recording: recording)
+        var h = bn1.forward(conv1.forward(x, recording: recording), recording: recording)
+        h = conv2.forward(dropout.forward(h, recording: recording), recording: recording)
+        return bn2.forward(h, recording: recording)
     }
 
     /// Returns d(loss)/d(input) when `inputGradient`, else nil (and skips computing it).
     public func backward(_ dy: Tensor, inputGradient: Bool = true) -> Tensor? {
-        var d = bn2.backward(act2.backward(dy))
-        d = dropout.backward(conv2.backward(d))
-        d = bn1.backward(act1.backward(d))
+        let d = bn1.backward(dropout.backward(conv2.backward(bn2.backward(dy))))
         if inputGradient { return conv1.backward(d) }
         conv1.backwardParametersOnly(d)
         return nil
@@ -93,12 +91,14 @@ public final class ConvBlock: Module {
 ///     net.backward(dlogits)
 ///     optimiser.step()
 public final class UNet: Module {
+    /// The widths and dropout this network was built with.
     public let configuration: UNetConfiguration
     let encoder: [ConvBlock]
     let pools: [MaxPool2d]
     let upConvs: [Conv2d]
     let decoder: [ConvBlock]
     let head: Conv2d
+    /// Training (batch statistics, dropout) or evaluation mode; see ``setTraining(_:)``.
     public private(set) var isTraining = true
 
     /// A U-Net whose initial weights (PyTorch's default initialisation) come from `seed`, and
@@ -173,6 +173,10 @@ public final class UNet: Module {
 
     /// `dlogits [B, K, H, W] -> dx [B, Cin, H, W]` (nil unless `inputGradient`); accumulates
     /// the gradients of every parameter. Consumes the most recent recorded forward.
+    ///
+    /// For the gradient of a loss with respect to the image alone (DCT-Seg's adversarial
+    /// views): `setTraining(false)`, `forward(x, recording: true)`, the loss's gradient through
+    /// `backward(_:inputGradient: true)`, then `zeroGradients()` before the real step.
     @discardableResult
     public func backward(_ dlogits: Tensor, inputGradient: Bool = false) -> Tensor? {
         var d = head.backward(dlogits)
@@ -216,6 +220,12 @@ extension UNet {
         let ce = Losses.crossEntropy(logits: logits, labels: labels)
         let gradient = Ops.add(Softmax.backward(dice.gradient, probabilities: p), Ops.scale(ce.gradient, by: gamma))
         return LossGradient(value: dice.value + gamma * ce.value, gradient: gradient)
+    }
+
+    /// Class probabilities `[B, K, H, W]` of `images [B, Cin, H, W]` in the current mode,
+    /// without recording (call ``setTraining(_:)`` with false first for inference).
+    public func predict(_ images: Tensor) -> Tensor {
+        Softmax.forward(forward(images))
     }
 
     /// One supervised training step in training mode: forward, Dice + gamma * CE, backward

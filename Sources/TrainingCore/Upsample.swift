@@ -1,5 +1,6 @@
 /// x2 upsampling, bilinear with aligned corners (the U-Net decoder) or nearest (the
-/// registration net's decoder). Stateless: backward needs only the gradient.
+/// registration net's decoder). Stateless: backward needs only the gradient. Planes are
+/// independent tasks, spread over BLAS.threads threads.
 public enum Upsample {
     /// Source coordinate of each output row (or column) for align_corners bilinear x2:
     /// s = o * (n - 1) / (2n - 1); returns the lower neighbour, the upper neighbour and the
@@ -20,13 +21,14 @@ public enum Upsample {
         let rows = bilinearTaps(h), cols = bilinearTaps(w)
         return Tensor(shape: [x.batch, x.channels, 2 * h, 2 * w]) { ys in
             x.scalars.withUnsafeBufferPointer { xs in
-                for p in 0..<planes {
+                let (xp, yp) = (xs.baseAddress!, ys.baseAddress!)
+                parallelFor(planes) { p in
                     let src = p * h * w, dst = p * 4 * h * w
                     for (oy, (y0, y1, wy)) in rows.enumerated() {
                         for (ox, (x0, x1, wx)) in cols.enumerated() {
-                            let top = (1 - wx) * xs[src + y0 * w + x0] + wx * xs[src + y0 * w + x1]
-                            let bottom = (1 - wx) * xs[src + y1 * w + x0] + wx * xs[src + y1 * w + x1]
-                            ys[dst + oy * 2 * w + ox] = (1 - wy) * top + wy * bottom
+                            let top = (1 - wx) * xp[src + y0 * w + x0] + wx * xp[src + y0 * w + x1]
+                            let bottom = (1 - wx) * xp[src + y1 * w + x0] + wx * xp[src + y1 * w + x1]
+                            yp[dst + oy * 2 * w + ox] = (1 - wy) * top + wy * bottom
                         }
                     }
                 }
@@ -39,24 +41,23 @@ public enum Upsample {
         precondition(dy.height % 2 == 0 && dy.width % 2 == 0, "Upsample.bilinearBackward: odd gradient \(dy.shape)")
         let (planes, h, w) = (dy.batch * dy.channels, dy.height / 2, dy.width / 2)
         let rows = bilinearTaps(h), cols = bilinearTaps(w)
-        var dx = Tensor(shape: [dy.batch, dy.channels, h, w])
-        dy.scalars.withUnsafeBufferPointer { dys in
-            dx.scalars.withUnsafeMutableBufferPointer { dxs in
-                for p in 0..<planes {
+        return Tensor(shape: [dy.batch, dy.channels, h, w], repeating: 0).updatingScalars { dxp in
+            dy.scalars.withUnsafeBufferPointer { dys in
+                let dyp = dys.baseAddress!
+                parallelFor(planes) { p in
                     let src = p * 4 * h * w, dst = p * h * w
                     for (oy, (y0, y1, wy)) in rows.enumerated() {
                         for (ox, (x0, x1, wx)) in cols.enumerated() {
-                            let g = dys[src + oy * 2 * w + ox]
-                            dxs[dst + y0 * w + x0] += (1 - wy) * (1 - wx) * g
-                            dxs[dst + y0 * w + x1] += (1 - wy) * wx * g
-                            dxs[dst + y1 * w + x0] += wy * (1 - wx) * g
-                            dxs[dst + y1 * w + x1] += wy * wx * g
+                            let g = dyp[src + oy * 2 * w + ox]
+                            dxp[dst + y0 * w + x0] += (1 - wy) * (1 - wx) * g
+                            dxp[dst + y0 * w + x1] += (1 - wy) * wx * g
+                            dxp[dst + y1 * w + x0] += wy * (1 - wx) * g
+                            dxp[dst + y1 * w + x1] += wy * wx * g
                         }
                     }
                 }
             }
         }
-        return dx
     }
 
     /// `x [B, C, H, W] -> [B, C, 2H, 2W]`, y(oy, ox) = x(oy / 2, ox / 2).
@@ -64,10 +65,11 @@ public enum Upsample {
         let (planes, h, w) = (x.batch * x.channels, x.height, x.width)
         return Tensor(shape: [x.batch, x.channels, 2 * h, 2 * w]) { ys in
             x.scalars.withUnsafeBufferPointer { xs in
-                for p in 0..<planes {
+                let (xp, yp) = (xs.baseAddress!, ys.baseAddress!)
+                parallelFor(planes) { p in
                     for oy in 0..<2 * h {
                         for ox in 0..<2 * w {
-                            ys[(p * 2 * h + oy) * 2 * w + ox] = xs[(p * h + oy / 2) * w + ox / 2]
+                            yp[(p * 2 * h + oy) * 2 * w + ox] = xp[(p * h + oy / 2) * w + ox / 2]
                         }
                     }
                 }
@@ -79,14 +81,17 @@ public enum Upsample {
     public static func nearestBackward(_ dy: Tensor) -> Tensor {
         precondition(dy.height % 2 == 0 && dy.width % 2 == 0, "Upsample.nearestBackward: odd gradient \(dy.shape)")
         let (planes, h, w) = (dy.batch * dy.channels, dy.height / 2, dy.width / 2)
-        var dx = Tensor(shape: [dy.batch, dy.channels, h, w])
-        for p in 0..<planes {
-            for oy in 0..<2 * h {
-                for ox in 0..<2 * w {
-                    dx.scalars[(p * h + oy / 2) * w + ox / 2] += dy.scalars[(p * 2 * h + oy) * 2 * w + ox]
+        return Tensor(shape: [dy.batch, dy.channels, h, w], repeating: 0).updatingScalars { dxp in
+            dy.scalars.withUnsafeBufferPointer { dys in
+                let dyp = dys.baseAddress!
+                parallelFor(planes) { p in
+                    for oy in 0..<2 * h {
+                        for ox in 0..<2 * w {
+                            dxp[(p * h + oy / 2) * w + ox / 2] += dyp[(p * 2 * h + oy) * 2 * w + ox]
+                        }
+                    }
                 }
             }
         }
-        return dx
     }
 }

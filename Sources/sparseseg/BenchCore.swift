@@ -18,7 +18,7 @@ struct BenchCore: ParsableCommand {
     @Option(help: "Timed steps per case (after one warm-up step); the median is reported.")
     var steps = 5
 
-    @Option(help: "Cases to run, comma-separated (default: all).")
+    @Option(help: "Cases to run, comma-separated.")
     var cases = CoreBenchmark.caseNames.joined(separator: ",")
 
     func validate() throws {

@@ -40,6 +40,12 @@ final class ActivationTests: XCTestCase {
         let dx = layer.backward(dy)
         // y = x * mask, so dx / dy must equal y / x elementwise.
         for i in 0..<x.count { XCTAssertEqual(dx.scalars[i] * x.scalars[i], dy.scalars[i] * y.scalars[i], accuracy: 1e-5) }
+        // Finite differences with the mask held fixed (the counter rewound before each draw).
+        let fixed = Dropout(name: "d", probability: 0.3, generator: SeededGenerator(seed: 7))
+        assertLayerGradients(input: x, parameters: [], forward: { input, record in
+            fixed.draws.value = 0
+            return fixed.forward(input, recording: record)
+        }, backward: fixed.backward, "dropout")
         // Same generator and counter: same masks.
         let again = Dropout(name: "d", probability: 0.5, generator: SeededGenerator(seed: 6))
         XCTAssertEqual(again.forward(x), y)

@@ -34,6 +34,7 @@ final class CheckpointTests: XCTestCase {
         net.setTraining(false)
         loaded.setTraining(false)
         XCTAssertEqual(loaded.forward(images), net.forward(images))
+        XCTAssertEqual(loaded.predict(images), Softmax.forward(net.forward(images)))
     }
 
     func testTrainingResumesExactly() throws {

@@ -1,3 +1,4 @@
+import SeededRandom
 import XCTest
 
 @testable import TrainingCore
@@ -22,6 +23,39 @@ final class DeterminismTests: XCTestCase {
         XCTAssertEqual(BLAS.threads, 1)
         BLAS.threads = 2
         XCTAssertEqual(BLAS.threads, 2)
+    }
+
+    func testSlicesOnTwoThreadsMatchOneThread() {
+        let saved = BLAS.threads
+        defer { BLAS.threads = saved }
+        var results: [(Tensor, Tensor, Tensor)] = []
+        for threads in [1, 2] {
+            BLAS.threads = threads
+            var g = SeededGenerator(seed: 30)
+            let conv = Conv2d(name: "c", inputChannels: 3, outputChannels: 5, kernelSize: 3, generator: &g)
+            let y = conv.forward(randomTensor([3, 3, 9, 11], seed: 31), recording: true)
+            let dx = conv.backward(randomTensor(y.shape, seed: 32))
+            results.append((y, dx, conv.weight.gradient))
+        }
+        // The forward and input gradient of a slice do not depend on the thread count; the
+        // weight gradient sums the slices in another order.
+        XCTAssertEqual(results[0].0, results[1].0)
+        XCTAssertEqual(results[0].1, results[1].1)
+        for (a, b) in zip(results[0].2.scalars, results[1].2.scalars) { XCTAssertEqual(a, b, accuracy: 1e-4) }
+    }
+
+    func testBatchNormChannelsOnTwoThreadsMatchOneThread() {
+        let saved = BLAS.threads
+        defer { BLAS.threads = saved }
+        var results: [[Tensor]] = []
+        for threads in [1, 2] {
+            BLAS.threads = threads
+            let bn = BatchNorm2d(name: "bn", channels: 5, activationSlope: 0.01)
+            let y = bn.forward(randomTensor([3, 5, 6, 7], seed: 33), recording: true)
+            let dx = bn.backward(randomTensor(y.shape, seed: 34))
+            results.append([y, dx, bn.gamma.gradient, bn.beta.gradient, bn.runningMean.value, bn.runningVariance.value])
+        }
+        XCTAssertEqual(results[0], results[1])
     }
 
     func testFixedSeedAndThreadCountGiveBitIdenticalRuns() {

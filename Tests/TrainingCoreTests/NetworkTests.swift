@@ -14,7 +14,7 @@ final class NetworkTests: XCTestCase {
         let net = UNet(seed: 1)
         // Counted by hand from methods.md: block(a, b) = 9ab + b + 2b + 9b^2 + b + 2b over the
         // encoder (1->16, 16->32, ..., 128->256), four up levels (1x1 conv + block(2w, w)) and
-        // a 3x3 head 16->2: 1,813,474 (SSL4MIS's UNet(1, 2) has the same).
+        // a 3x3 head 16->2: 1,813,474.
         XCTAssertEqual(net.parameterCount, 1_813_474)
         XCTAssertEqual(Set(net.parameters.map(\.name)).count, net.parameters.count, "parameter names are unique")
         XCTAssertEqual(net.parameters.first?.name, "encoder.0.conv1.weight")

@@ -55,10 +55,10 @@ final class OptimiserTests: XCTestCase {
     func testEMAFollowsTheFormula() {
         let config = UNetConfiguration(widths: [2, 3], encoderDropout: [0, 0])
         let teacher = UNet(configuration: config, seed: 1), student = UNet(configuration: config, seed: 2)
-        let t0 = teacher.parameters[0].value.scalars[0], s0 = student.parameters[0].value.scalars[0]
+        let s0 = student.parameters[0].value.scalars[0]
+        XCTAssertNotEqual(teacher.parameters[0].value.scalars[0], s0, "different seeds, different weights")
         ExponentialMovingAverage.update(teacher: teacher, student: student, iteration: 0)
         XCTAssertEqual(teacher.parameters[0].value.scalars[0], s0, "a = 0 at iteration 0: a copy")
-        _ = t0
         let t1 = teacher.parameters[1].value.scalars[0]
         student.parameters[1].value.scalars[0] = t1 + 1
         ExponentialMovingAverage.update(teacher: teacher, student: student, iteration: 3)
