@@ -10,12 +10,14 @@ public struct DataError: Error, CustomStringConvertible, Equatable {
     /// What is wrong.
     public let message: String
 
+    /// An error about `field` of `file`.
     public init(file: String, field: String, message: String) {
         self.file = file
         self.field = field
         self.message = message
     }
 
+    /// "file: field: message", or "file: message" without a field.
     public var description: String {
         field.isEmpty ? "\(file): \(message)" : "\(file): \(field): \(message)"
     }

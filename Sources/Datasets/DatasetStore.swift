@@ -35,6 +35,7 @@ public struct StoredCase: Sendable {
     /// The file the case was imported from ("" for the phantom).
     public var sourceFile: String
 
+    /// A case from its volumes; image and label must share one shape, and the original grid the slices.
     public init(id: String, site: String, image: ImageVolume, label: LabelVolume, originalLabel: LabelVolume, sourceFile: String = "") {
         precondition(image.shape == label.shape, "image \(image.shape) and label \(label.shape) differ")
         precondition(originalLabel.shape.nz == image.shape.nz, "the original grid has the same slices")
@@ -186,13 +187,15 @@ public enum DatasetFile {
             throw DataError(file: path, field: g.path + "/@origin", message: "expected 3 origin and 9 direction values")
         }
         let orientation = Orientation(origin: origin, direction: direction)
-        let shape = VolumeShape(image.shape)
-        let storedSpacing = try spacing("spacing")
+        let shape = VolumeShape(image.shape), originalShape = VolumeShape(original.shape)
+        let storedSpacing = try spacing("spacing"), originalSpacing = try spacing("original_spacing")
+        let mapping = InPlaneMapping(original: SliceSize(ny: originalShape.ny, nx: originalShape.nx), stored: SliceSize(ny: shape.ny, nx: shape.nx))
+        let storedOrientation = mapping.storedOrientation(orientation, originalSpacing: originalSpacing)
         return StoredCase(
             id: id, site: try g.stringAttribute("site"),
-            image: Volume(shape: shape, spacing: storedSpacing, orientation: orientation, voxels: image.values),
-            label: Volume(shape: shape, spacing: storedSpacing, orientation: orientation, voxels: label.values),
-            originalLabel: Volume(shape: VolumeShape(original.shape), spacing: try spacing("original_spacing"), orientation: orientation, voxels: original.values),
+            image: Volume(shape: shape, spacing: storedSpacing, orientation: storedOrientation, voxels: image.values),
+            label: Volume(shape: shape, spacing: storedSpacing, orientation: storedOrientation, voxels: label.values),
+            originalLabel: Volume(shape: originalShape, spacing: originalSpacing, orientation: orientation, voxels: original.values),
             sourceFile: try g.stringAttribute("source_file"))
     }
 

@@ -12,6 +12,7 @@ public enum Importer {
         /// Percentiles the intensities are clipped to before scaling to [0, 1].
         public var lowerPercentile: Double, upperPercentile: Double
 
+        /// Settings with the paper-scale defaults: S = 256, percentiles 0.5 and 99.5.
         public init(inPlaneSize: Int = 256, lowerPercentile: Double = 0.5, upperPercentile: Double = 99.5) {
             self.inPlaneSize = inPlaneSize
             self.lowerPercentile = lowerPercentile
@@ -56,8 +57,9 @@ public enum Importer {
         let mapping = InPlaneMapping(original: SliceSize(ny: volume.shape.ny, nx: volume.shape.nx), stored: SliceSize(square: settings.inPlaneSize))
         let shape = VolumeShape(nz: volume.shape.nz, ny: settings.inPlaneSize, nx: settings.inPlaneSize)
         let spacing = mapping.storedSpacing(volume.spacing)
-        let stored = Volume(shape: shape, spacing: spacing, orientation: volume.orientation, voxels: volume.slices.flatMap(mapping.imageToStored))
-        let label = Volume(shape: shape, spacing: spacing, orientation: volume.orientation, voxels: original.slices.flatMap(mapping.maskToStored))
+        let orientation = mapping.storedOrientation(volume.orientation, originalSpacing: volume.spacing)
+        let stored = Volume(shape: shape, spacing: spacing, orientation: orientation, voxels: volume.slices.flatMap(mapping.imageToStored))
+        let label = Volume(shape: shape, spacing: spacing, orientation: orientation, voxels: original.slices.flatMap(mapping.maskToStored))
         return StoredCase(id: id, site: site, image: stored, label: label, originalLabel: original, sourceFile: imagePath)
     }
 

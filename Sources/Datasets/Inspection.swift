@@ -25,7 +25,9 @@ public struct ImageSummary: Sendable, Equatable, Codable {
 
 /// What `sparseseg data inspect` reports about one case of a dataset file.
 public struct CaseSummary: Sendable, Equatable, Codable {
+    /// The case name.
     public var id: String
+    /// The acquisition site.
     public var site: String
     /// Stored size [nx, ny, nz].
     public var size: [Int]

@@ -98,6 +98,7 @@ public struct MedicalImage: Sendable, Equatable {
     /// The values, x fastest.
     public var values: [Double]
 
+    /// An image from its header fields and values; origin and direction default to zero and identity.
     public init(size: [Int], spacing: [Double], origin: [Double]? = nil, direction: [Double]? = nil,
                 elementType: ElementType, values: [Double]) {
         let n = size.count

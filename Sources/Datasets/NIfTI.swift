@@ -46,7 +46,9 @@ public enum NIfTI {
             throw DataError(file: path, field: "magic", message: "two-file NIfTI (.hdr/.img) is not supported")
         }
         let dim = (0..<8).map { Int(reader.int16(40 + 2 * $0)) }
-        let rank = dim[0]
+        var rank = dim[0]
+        // Trailing dimensions of size 1 (5D files from some tools) change nothing.
+        while rank > 4 && rank < 8 && dim[rank] == 1 { rank -= 1 }
         guard (2...4).contains(rank) else {
             throw DataError(file: path, field: "dim[0]", message: "only 2D, 3D and 4D images are supported, found \(rank) dimensions")
         }

@@ -12,6 +12,7 @@ public struct PhantomSettings: Sendable, Equatable, Codable {
     /// The acquisition sites.
     public var sites: [PhantomSite]
 
+    /// Settings for `cases` cases of S x S slices; the defaults are the quick preset's.
     public init(cases: Int = 50, seed: UInt64 = 1, inPlaneSize: Int = 96, sites: [PhantomSite] = PhantomSite.defaults) {
         self.cases = cases
         self.seed = seed
@@ -46,6 +47,15 @@ public enum Phantom {
         let width = max(2, String(max(count - 1, 0)).count)
         let digits = String(index)
         return "Case" + String(repeating: "0", count: max(width - digits.count, 0)) + digits
+    }
+
+    /// Rician noise, the noise of magnitude MR images: each value becomes the magnitude of the
+    /// complex signal (value + n1) + i n2 with n1, n2 independent N(0, sigma^2).
+    public static func addRicianNoise(to values: inout [Float], sigma: Float, using rng: inout SeededGenerator) {
+        for i in values.indices {
+            let real = values[i] + sigma * rng.normal(), imaginary = sigma * rng.normal()
+            values[i] = (real * real + imaginary * imaginary).squareRoot()
+        }
     }
 
     /// Generates case `index` alone.
@@ -87,11 +97,13 @@ struct Ellipse {
         return u * u + v * v
     }
 
-    /// Whether (x, y) lies inside the ellipse shrunk by `inset` mm on each axis.
-    @inline(__always) func contains(_ x: Double, _ y: Double, inset: Double = 0) -> Bool {
-        guard rx > inset, ry > inset, abs(x - cx) < rx, abs(y - cy) < ry else { return false }
+    /// Whether (x, y) lies inside the ellipse shrunk by `inset` mm on each axis, its level set
+    /// moved by `slack` (a smooth noise value makes organic outlines).
+    @inline(__always) func contains(_ x: Double, _ y: Double, inset: Double = 0, slack: Double = 0) -> Bool {
+        let reach = 1 + max(slack, 0)
+        guard rx > inset, ry > inset, abs(x - cx) < rx * reach, abs(y - cy) < ry * reach else { return false }
         let u = (x - cx) / (rx - inset), v = (y - cy) / (ry - inset)
-        return u * u + v * v < 1
+        return u * u + v * v < 1 + slack
     }
 }
 

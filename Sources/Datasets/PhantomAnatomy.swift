@@ -39,6 +39,8 @@ struct GlandSection {
     var maxRadius: Double
     /// The central gland: its centre (shifted anteriorly) and scale of the boundary.
     var ccx, ccy, centralScale: Double
+    /// The half-depth of this section's ellipse, before the harmonics.
+    var halfDepth: Double
 
     @inline(__always) func radius(_ dx: Double, _ dy: Double) -> Double {
         let angle = atan2(dy, dx)
@@ -52,11 +54,11 @@ struct GlandSection {
 /// amplitude of their texture.
 enum Tissue: Int, CaseIterable {
     case air, fat, muscle, cortex, marrow, urine, bladderWall, rectalWall, rectalContent, vesicle
-    case peripheral, central, capsule
+    case peripheral, central, capsule, plexus
 }
 
 /// One case's anatomy: every structure's size and place, drawn from the case's random stream.
-struct PhantomAnatomy {
+final class PhantomAnatomy {
     let site: PhantomSite
     let size: Int
     let nz: Int
@@ -70,12 +72,16 @@ struct PhantomAnatomy {
     let rectumAir: Bool
     let obturators: [Ellipse]
     let glutei: [Ellipse]
+    /// The periprostatic venous plexus: a rim of gland-like signal in front of the gland.
+    let plexusWidth: Double
+    /// The levator ani where it hugs the sides of the gland: gap to the gland and thickness.
+    let huggingGap: Double, huggingWidth: Double
     let abdominals: [Ellipse]
     let pubis: [Ellipsoid]
     let sidewalls: [Ellipsoid]
     let body: Ellipse
     let nodules: [(x: Double, y: Double, z: Double, r: Double, delta: Float)]
-    let coarse: ValueNoise, fine: ValueNoise
+    let coarse: ValueNoise, fine: ValueNoise, outline: ValueNoise
     let biasCoefficients: [Double]
     let intensity: [Float]
     let texture: [Float]
@@ -99,10 +105,10 @@ struct PhantomAnatomy {
             zc: zc, halfLength: halfLength, halfWidth: halfWidth, halfDepth: halfDepth,
             peak: uniform(-0.15...0.35), apexPower: uniform(1.3...2.0), basePower: uniform(2.0...3.5),
             gx: gx, gy: gy, tiltX: uniform(-0.15...0.15), tiltY: uniform(-0.45...0.15),
-            bendX: uniform(-3...3), bendY: uniform(-4...4),
-            aspect: ControlCurve(&rng, mean: halfDepth / halfWidth, spread: 0.15),
-            amplitudes: (2...5).map { k in ControlCurve(&rng, mean: 0, spread: 0.16 / Double(k - 1).squareRoot()) },
-            phases: (2...5).map { _ in ControlCurve(&rng, mean: uniform(0...(2 * Double.pi)), spread: 1.2) },
+            bendX: uniform(-5...5), bendY: uniform(-6...6),
+            aspect: ControlCurve(&rng, mean: halfDepth / halfWidth, spread: 0.2),
+            amplitudes: (2...5).map { k in ControlCurve(&rng, count: 6, mean: 0, spread: 0.22 / Double(k - 1).squareRoot()) },
+            phases: (2...5).map { _ in ControlCurve(&rng, mean: uniform(0...(2 * Double.pi)), spread: 1.5) },
             flatten: ControlCurve(&rng, mean: site.endorectalCoil ? 0.3 : 0.15, spread: 0.1),
             centralApex: uniform(0.25...0.45), centralBase: uniform(0.6...0.8))
 
@@ -152,7 +158,11 @@ struct PhantomAnatomy {
         let origin = (-extent.x / 2, -extent.y / 2, -2 * thickness)
         coarse = ValueNoise(&rng, cell: 7, extent: extent, origin: origin)
         fine = ValueNoise(&rng, cell: 2.2, extent: extent, origin: origin)
+        outline = ValueNoise(&rng, cell: 11, extent: extent, origin: origin)
         biasCoefficients = (0..<6).map { _ in 2 * rng.uniformDouble() - 1 }
+        plexusWidth = uniform(0.8...2.5)
+        huggingGap = uniform(0.3...2.5)
+        huggingWidth = uniform(3.5...6)
 
         var base = [Float](repeating: 0, count: Tissue.allCases.count)
         var amplitude = [Float](repeating: 0, count: Tissue.allCases.count)
@@ -173,6 +183,7 @@ struct PhantomAnatomy {
         set(.peripheral, site.peripheralZone, 0.12)
         set(.central, site.centralGland, 0.16)
         set(.capsule, 0.26, 0.05)
+        set(.plexus, site.peripheralZone, 0.2)
         intensity = base
         texture = amplitude
     }
@@ -198,33 +209,61 @@ struct PhantomAnatomy {
         }
         let central = gland.centralApex + (gland.centralBase - gland.centralApex) * (t + 1) / 2
         return GlandSection(cx: cx, cy: cy, radii: radii, maxRadius: radii.max() ?? 0,
-                            ccx: cx, ccy: cy - 0.22 * b, centralScale: central)
+                            ccx: cx, ccy: cy - 0.22 * b, centralScale: central, halfDepth: b)
     }
 
-    /// Everything that depends on the plane only, computed once per plane.
-    struct Plane {
-        var z: Double
-        var gland: GlandSection?
-        var bladder: Ellipse?
-        var vesicles: [Ellipse]
-        var pubis: [Ellipse]
-        var sidewalls: [Ellipse]
-        var rectum: Ellipse
+    /// Everything that depends on the plane only, computed once per plane. A class: the
+    /// per-pixel loop passes it around millions of times, and a struct this size is copied.
+    final class Plane {
+        let z: Double
+        let gland: GlandSection?
+        let bladder: Ellipse?
+        let vesicles: [Ellipse]
+        let pubis: [Ellipse]
+        let sidewalls: [Ellipse]
+        let rectum: Ellipse
+        let hugging: [Ellipse]
+
+        init(z: Double, gland: GlandSection?, bladder: Ellipse?, vesicles: [Ellipse], pubis: [Ellipse], sidewalls: [Ellipse], rectum: Ellipse,
+             hugging: [Ellipse]) {
+            self.z = z
+            self.gland = gland
+            self.bladder = bladder
+            self.vesicles = vesicles
+            self.pubis = pubis
+            self.sidewalls = sidewalls
+            self.rectum = rectum
+            self.hugging = hugging
+        }
     }
 
     func plane(_ z: Double) -> Plane {
         var rectum = self.rectum
         rectum.cy += rectalTiltY * (z - gland.zc)
-        return Plane(z: z, gland: glandSection(z), bladder: bladder.section(z), vesicles: vesicles.compactMap { $0.section(z) },
-                     pubis: pubis.compactMap { $0.section(z) }, sidewalls: sidewalls.compactMap { $0.section(z) }, rectum: rectum)
+        let section = glandSection(z)
+        var hugging: [Ellipse] = []
+        if let g = section, let t = gland.t(z), t < 0.4 {
+            // Dark muscle against both sides of the apex and mid-gland: the gland's dark capsule
+            // and the muscle blur into one edge.
+            for side in [-1.0, 1.0] {
+                let reach = g.radius(side, 0) + huggingGap + huggingWidth
+                hugging.append(Ellipse(cx: g.cx + side * reach, cy: g.cy + 0.15 * g.halfDepth, rx: huggingWidth, ry: 0.8 * g.halfDepth + 3))
+            }
+        }
+        return Plane(z: z, gland: section, bladder: bladder.section(z), vesicles: vesicles.compactMap { $0.section(z) },
+                     pubis: pubis.compactMap { $0.section(z) }, sidewalls: sidewalls.compactMap { $0.section(z) }, rectum: rectum,
+                     hugging: hugging)
     }
 
     /// The tissue at (x, y) in a plane, and for gland tissue the nodule contrast there.
-    func tissue(_ x: Double, _ y: Double, _ p: Plane) -> (Tissue, Float) {
-        guard body.contains(x, y) else { return (.air, 0) }
+    /// `wobble`, a smooth noise value in [-1, 1], bends the outlines of the other organs.
+    func tissue(_ x: Double, _ y: Double, _ p: Plane, wobble: Double) -> (Tissue, Float) {
+        let soft = 0.12 * wobble, bone = 0.18 * wobble, muscle = 0.3 * wobble
+        guard body.contains(x, y, slack: soft) else { return (.air, 0) }
         if let g = p.gland {
             let dx = x - g.cx, dy = y - g.cy
-            if abs(dx) < g.maxRadius && abs(dy) < g.maxRadius {
+            let reach = g.maxRadius + plexusWidth
+            if abs(dx) < reach && abs(dy) < reach {
                 let r = g.radius(dx, dy), d = (dx * dx + dy * dy).squareRoot()
                 if d < r {
                     if d > r - 1.0 { return (.capsule, 0) }
@@ -240,22 +279,24 @@ struct PhantomAnatomy {
                     }
                     return (.peripheral, 0)
                 }
+                if d < r + plexusWidth && dy < 0.2 * r { return (.plexus, 0) }
             }
         }
         let r = p.rectum
-        if r.contains(x, y) { return (r.contains(x, y, inset: 3) ? .rectalContent : .rectalWall, 0) }
-        for v in p.vesicles where v.contains(x, y) { return (.vesicle, 0) }
-        if let b = p.bladder, b.contains(x, y) { return (b.contains(x, y, inset: 2.5) ? .urine : .bladderWall, 0) }
-        for bone in p.pubis where bone.contains(x, y) { return (bone.contains(x, y, inset: 2) ? .marrow : .cortex, 0) }
-        for bone in p.sidewalls where bone.contains(x, y) { return (bone.contains(x, y, inset: 2.5) ? .marrow : .cortex, 0) }
-        for m in obturators where m.contains(x, y) { return (.muscle, 0) }
+        if r.contains(x, y, slack: soft) { return (r.contains(x, y, inset: 3, slack: soft) ? .rectalContent : .rectalWall, 0) }
+        for m in p.hugging where m.contains(x, y, slack: 0.5 * muscle) { return (.muscle, 0) }
+        for v in p.vesicles where v.contains(x, y, slack: 2 * soft) { return (.vesicle, 0) }
+        if let b = p.bladder, b.contains(x, y, slack: soft) { return (b.contains(x, y, inset: 2.5, slack: soft) ? .urine : .bladderWall, 0) }
+        for b in p.pubis where b.contains(x, y, slack: bone) { return (b.contains(x, y, inset: 2, slack: bone) ? .marrow : .cortex, 0) }
+        for b in p.sidewalls where b.contains(x, y, slack: bone) { return (b.contains(x, y, inset: 2.5, slack: bone) ? .marrow : .cortex, 0) }
+        for m in obturators where m.contains(x, y, slack: muscle) { return (.muscle, 0) }
         // The levator ani: a sling around the back and sides of the rectum in the lower pelvis.
         if p.z < gland.zc + gland.halfLength * 0.3 && y > r.cy - r.ry * 0.3 {
             let sling = Ellipse(cx: r.cx, cy: r.cy, rx: r.rx + 6, ry: r.ry + 6)
-            if sling.contains(x, y) { return (.muscle, 0) }
+            if sling.contains(x, y, slack: muscle) { return (.muscle, 0) }
         }
-        for m in glutei where m.contains(x, y) { return (.muscle, 0) }
-        for m in abdominals where m.contains(x, y) { return (.muscle, 0) }
+        for m in glutei where m.contains(x, y, slack: muscle) { return (.muscle, 0) }
+        for m in abdominals where m.contains(x, y, slack: muscle) { return (.muscle, 0) }
         return (.fat, 0)
     }
 
@@ -289,9 +330,10 @@ struct PhantomAnatomy {
                 for i in 0..<n {
                     let x = coords[i]
                     let grain = 0.65 * fine(x, y, zCentre) + 0.35 * coarse(x, y, zCentre)
+                    let wobble = Double(outline(x, y, zCentre))
                     var sum: Float = 0
-                    for (s, p) in planes.enumerated() {
-                        let (tissue, delta) = tissue(x, y, p)
+                    for s in 0..<planes.count {
+                        let (tissue, delta) = tissue(x, y, planes[s], wobble: wobble)
                         let t = tissue.rawValue
                         sum += (intensity[t] + delta) * (1 + texture[t] * grain)
                         if s == 1 && (tissue == .peripheral || tissue == .central || tissue == .capsule) {
@@ -303,11 +345,7 @@ struct PhantomAnatomy {
             }
         }
         blurInPlane(&clean, shape: shape)
-        let sigma = Float(site.noise)
-        for i in clean.indices {
-            let real = clean[i] + sigma * rng.normal(), imaginary = sigma * rng.normal()
-            clean[i] = (real * real + imaginary * imaginary).squareRoot()
-        }
+        Phantom.addRicianNoise(to: &clean, sigma: Float(site.noise), using: &rng)
         let spacing = Spacing(x: pixel, y: pixel, z: thickness)
         let half = Double(n - 1) / 2 * pixel
         let orientation = Orientation(origin: [-half, -half, 0])

@@ -8,6 +8,7 @@ public struct SliceSize: Sendable, Equatable, Hashable, Codable, CustomStringCon
     /// Columns.
     public var nx: Int
 
+    /// A slice of `ny` rows and `nx` columns.
     public init(ny: Int, nx: Int) {
         self.ny = ny
         self.nx = nx
@@ -19,6 +20,7 @@ public struct SliceSize: Sendable, Equatable, Hashable, Codable, CustomStringCon
     /// Pixels per slice.
     public var count: Int { ny * nx }
 
+    /// "ny x nx".
     public var description: String { "\(ny) x \(nx)" }
 }
 
@@ -30,15 +32,48 @@ public enum Preprocessing {
         percentiles(values, [p])[0]
     }
 
-    /// Several percentiles of `values` with one sort.
+    /// Several percentiles of `values`, each from two order statistics found by selection
+    /// (linear time: a full sort of a 512 x 512 x 30 volume per case would dominate import).
     public static func percentiles(_ values: [Float], _ ps: [Double]) -> [Float] {
         guard !values.isEmpty else { return ps.map { _ in 0 } }
-        let sorted = values.sorted()
+        var work = values
         return ps.map { p in
-            let position = min(max(p, 0), 100) / 100 * Double(sorted.count - 1)
-            let low = Int(position.rounded(.down)), high = min(low + 1, sorted.count - 1)
-            let fraction = Float(position - Double(low))
-            return sorted[low] + (sorted[high] - sorted[low]) * fraction
+            let position = min(max(p, 0), 100) / 100 * Double(work.count - 1)
+            let low = Int(position.rounded(.down))
+            let lower = select(&work, low)
+            // After selecting rank `low`, everything after it is >= it: the next order
+            // statistic is the smallest of those.
+            let upper = low + 1 < work.count ? work[(low + 1)...].min()! : lower
+            return lower + (upper - lower) * Float(position - Double(low))
+        }
+    }
+
+    /// The element of rank `k` (0-based) of `values`, which it partially reorders: afterwards
+    /// values[k] holds it, with no larger element before and no smaller one after it.
+    static func select(_ values: inout [Float], _ k: Int) -> Float {
+        // Hot loop over every voxel of a volume: an unsafe buffer avoids bounds checks.
+        values.withUnsafeMutableBufferPointer { a in
+            var low = 0, high = a.count - 1
+            while high > low {
+                // Median of three as the pivot keeps sorted or constant runs from degrading.
+                let mid = low + (high - low) / 2
+                if a[mid] < a[low] { a.swapAt(mid, low) }
+                if a[high] < a[low] { a.swapAt(high, low) }
+                if a[high] < a[mid] { a.swapAt(high, mid) }
+                let pivot = a[mid]
+                var i = low, j = high
+                while i <= j {
+                    while a[i] < pivot { i += 1 }
+                    while a[j] > pivot { j -= 1 }
+                    if i <= j {
+                        a.swapAt(i, j)
+                        i += 1
+                        j -= 1
+                    }
+                }
+                if k <= j { high = j } else if k >= i { low = i } else { break }
+            }
+            return a[k]
         }
     }
 
@@ -106,6 +141,7 @@ public struct InPlaneMapping: Sendable, Equatable, Codable {
     /// The stored (network) slice size.
     public var stored: SliceSize
 
+    /// The mapping between an original slice size and the stored one.
     public init(original: SliceSize, stored: SliceSize) {
         self.original = original
         self.stored = stored
@@ -115,6 +151,16 @@ public struct InPlaneMapping: Sendable, Equatable, Codable {
     public func storedSpacing(_ originalSpacing: Spacing) -> Spacing {
         Spacing(x: originalSpacing.x * Double(original.nx) / Double(stored.nx),
                 y: originalSpacing.y * Double(original.ny) / Double(stored.ny), z: originalSpacing.z)
+    }
+
+    /// The stored grid's orientation: the same direction, the origin moved to the centre of
+    /// stored pixel (0, 0), which sits at original pixel coordinate (0.5 * n0 / S - 0.5).
+    public func storedOrientation(_ originalOrientation: Orientation, originalSpacing: Spacing) -> Orientation {
+        let shiftX = (0.5 * Double(original.nx) / Double(stored.nx) - 0.5) * originalSpacing.x
+        let shiftY = (0.5 * Double(original.ny) / Double(stored.ny) - 0.5) * originalSpacing.y
+        let d = originalOrientation.direction
+        let origin = (0..<3).map { r in originalOrientation.origin[r] + d[3 * r] * shiftX + d[3 * r + 1] * shiftY }
+        return Orientation(origin: origin, direction: d)
     }
 
     /// An original-grid image slice resampled bilinearly to the stored grid.

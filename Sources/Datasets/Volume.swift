@@ -9,6 +9,7 @@ public struct Spacing: Sendable, Equatable, Hashable, Codable, CustomStringConve
     /// Spacing along z (slices), in mm.
     public var z: Double
 
+    /// A spacing from its three values in mm.
     public init(x: Double, y: Double, z: Double) {
         self.x = x
         self.y = y
@@ -18,6 +19,7 @@ public struct Spacing: Sendable, Equatable, Hashable, Codable, CustomStringConve
     /// The spacing as [x, y, z], the order of MetaImage's ElementSpacing and NIfTI's pixdim.
     public var xyz: [Double] { [x, y, z] }
 
+    /// "x x y x z mm".
     public var description: String { "\(x) x \(y) x \(z) mm" }
 }
 
@@ -31,6 +33,7 @@ public struct VolumeShape: Sendable, Equatable, Hashable, Codable, CustomStringC
     /// Columns per row.
     public var nx: Int
 
+    /// A shape of `nz` slices of `ny` rows of `nx` columns.
     public init(nz: Int, ny: Int, nx: Int) {
         self.nz = nz
         self.ny = ny
@@ -53,6 +56,7 @@ public struct VolumeShape: Sendable, Equatable, Hashable, Codable, CustomStringC
     /// The linear index of voxel (x, y, z).
     @inlinable public func index(x: Int, y: Int, z: Int) -> Int { (z * ny + y) * nx + x }
 
+    /// "[nz, ny, nx]".
     public var description: String { "[\(nz), \(ny), \(nx)]" }
 }
 
@@ -66,6 +70,7 @@ public struct Orientation: Sendable, Equatable, Codable {
     /// unit vector along voxel axis c.
     public var direction: [Double]
 
+    /// An orientation; by default origin zero and identity direction.
     public init(origin: [Double] = [0, 0, 0], direction: [Double] = Orientation.identityDirection) {
         precondition(origin.count == 3 && direction.count == 9, "origin needs 3 values and direction 9")
         self.origin = origin
@@ -87,6 +92,7 @@ public struct Volume<Element: Sendable>: Sendable {
     /// The voxels, x fastest: index (z * ny + y) * nx + x.
     public var voxels: [Element]
 
+    /// A volume over `voxels` (x fastest), which must number `shape.count`.
     public init(shape: VolumeShape, spacing: Spacing, orientation: Orientation = Orientation(), voxels: [Element]) {
         precondition(voxels.count == shape.count, "shape \(shape) needs \(shape.count) voxels, given \(voxels.count)")
         self.shape = shape

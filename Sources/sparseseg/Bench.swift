@@ -9,6 +9,7 @@ struct Bench: AsyncParsableCommand {
         subcommands: [
             BenchCore.self,
             BenchMetrics.self,
+            BenchData.self,
         ]
     )
 }

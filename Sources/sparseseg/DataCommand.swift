@@ -60,11 +60,17 @@ extension DataCommand {
         @Option(help: "The volume of a 4D NIfTI file to describe.")
         var channel = 0
 
+        @Option(help: "For a dataset: how the labelled slice is chosen, volume-middle (the paper's) or labelled-extent-middle.")
+        var centralSlice = CentralSliceRule.volumeMiddle.rawValue
+
         func run() throws {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             if file.lowercased().hasSuffix(".h5") {
-                let dataset = try Dataset(contentsOf: file)
+                guard let rule = CentralSliceRule(rawValue: centralSlice) else {
+                    throw ValidationError("--central-slice must be one of \(CentralSliceRule.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                let dataset = try Dataset(contentsOf: file, rule: rule)
                 let cases = dataset.cases.map(CaseSummary.init)
                 if json {
                     print(String(decoding: try encoder.encode(cases), as: UTF8.self))

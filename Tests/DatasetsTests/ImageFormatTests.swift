@@ -87,6 +87,20 @@ final class ImageFormatTests: XCTestCase {
         for (x, y) in zip(read.direction, image.direction) { XCTAssertEqual(x, y, accuracy: 1e-6) }
     }
 
+    func testTrailingUnitDimensionsAreIgnored() throws {
+        let path = try temporaryDirectory(self) + "/five.nii"
+        let image = sample(.int16)
+        try NIfTI.write(image, to: path)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        bytes[40] = 5  // dim[0] = 5 with dim[4] = dim[5] = 1, as some tools write 3D images
+        try bytes.write(to: URL(fileURLWithPath: path))
+        XCTAssertEqual(try NIfTI.read(path).values, image.values)
+        bytes[40] = 6
+        bytes[52] = 2  // dim[6] = 2: a real sixth dimension
+        try bytes.write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try NIfTI.read(path)) { XCTAssertEqual(($0 as? DataError)?.field, "dim[0]") }
+    }
+
     func testAPredictedMaskIsWrittenAsNIfTI() throws {
         let path = try temporaryDirectory(self) + "/prediction.nii.gz"
         let mask = boxCase(id: "P", site: "A").originalLabel

@@ -1,4 +1,5 @@
 import Datasets
+import SeededRandom
 import XCTest
 
 final class PhantomTests: XCTestCase {
@@ -71,6 +72,40 @@ final class PhantomTests: XCTestCase {
         let low = inside[inside.count / 4], high = inside[3 * inside.count / 4]
         let outsideAlike = zip(image, label).filter { $0.1 == 0 && (low...high).contains($0.0) }.count
         XCTAssertGreaterThan(outsideAlike, inside.count, "few gland-like pixels outside the gland")
+    }
+
+    /// No intensity window segments the gland: the best window over a grid of quantiles
+    /// reaches a poor Dice on the central slice of every site.
+    func testNoIntensityWindowSegmentsTheGland() {
+        let cases = Phantom.generate(PhantomSettings(cases: 4, seed: 21, inPlaneSize: 64))
+        for item in cases {
+            let z = item.image.shape.nz / 2
+            let image = item.image.slice(z), label = item.label.slice(z)
+            let levels = (0...20).map { Preprocessing.percentile(image, Double($0) * 5) }
+            var best = 0.0
+            for (i, low) in levels.enumerated() {
+                for high in levels[(i + 1)...] {
+                    let guess: [UInt8] = image.map { $0 >= low && $0 <= high ? 1 : 0 }
+                    best = max(best, dice(guess, label))
+                }
+            }
+            XCTAssertLessThan(best, 0.5, "site \(item.site): an intensity window reaches Dice \(best)")
+        }
+    }
+
+    /// Rician statistics: with no signal the magnitude is Rayleigh, mean sigma * sqrt(pi / 2);
+    /// with signal A the second moment is A^2 + 2 sigma^2.
+    func testRicianNoiseHasTheRicianMoments() {
+        var rng = SeededGenerator(seed: 3)
+        var zero = [Float](repeating: 0, count: 200_000)
+        Phantom.addRicianNoise(to: &zero, sigma: 0.1, using: &rng)
+        let mean = zero.reduce(0, +) / Float(zero.count)
+        XCTAssertEqual(mean, 0.1 * (Float.pi / 2).squareRoot(), accuracy: 0.001)
+        XCTAssertTrue(zero.allSatisfy { $0 >= 0 })
+        var bright = [Float](repeating: 0.8, count: 200_000)
+        Phantom.addRicianNoise(to: &bright, sigma: 0.1, using: &rng)
+        let second = bright.map { $0 * $0 }.reduce(0, +) / Float(bright.count)
+        XCTAssertEqual(second, 0.64 + 2 * 0.01, accuracy: 0.002)
     }
 
     func testTheMontageShowsSevenSlicesPerCase() throws {

@@ -59,5 +59,33 @@ final class PreprocessingTests: XCTestCase {
         let double = InPlaneMapping(original: original, stored: SliceSize(ny: 40, nx: 60))
         XCTAssertEqual(double.maskToOriginal(double.maskToStored(mask)), mask)
         XCTAssertEqual(mapping.storedSpacing(Spacing(x: 0.4, y: 0.5, z: 3)), Spacing(x: 0.75, y: 0.625, z: 3))
+        // Stored pixel (0, 0) covers original pixels 0 ..< 1.875 in x: its centre is at 0.4375
+        // original pixels = 0.175 mm; in y 0 ..< 1.25 pixels, centre 0.125 pixels = 0.0625 mm.
+        // With x and y axes swapped in the world, the shifts land on world y and x.
+        let swapped = Orientation(origin: [10, 20, 30], direction: [0, 1, 0, 1, 0, 0, 0, 0, 1])
+        let moved = mapping.storedOrientation(swapped, originalSpacing: Spacing(x: 0.4, y: 0.5, z: 3))
+        XCTAssertEqual(moved.direction, swapped.direction)
+        XCTAssertEqual(moved.origin[0], 10.0625, accuracy: 1e-12)
+        XCTAssertEqual(moved.origin[1], 20.175, accuracy: 1e-12)
+        XCTAssertEqual(moved.origin[2], 30)
+    }
+}
+
+final class PercentileSelectionTests: XCTestCase {
+    /// Selection agrees with the definition on a sorted copy, for many ranks, with ties.
+    func testSelectionMatchesSorting() {
+        var rng = UInt64(12345)
+        func next() -> Float {
+            rng = rng &* 6364136223846793005 &+ 1442695040888963407
+            return Float((rng >> 40) % 50)
+        }
+        let values = (0..<777).map { _ in next() }
+        let sorted = values.sorted()
+        for p in [0, 0.5, 1, 13.7, 50, 99.5, 100] {
+            let position = p / 100 * Double(sorted.count - 1)
+            let low = Int(position.rounded(.down)), high = min(low + 1, sorted.count - 1)
+            let expected = sorted[low] + (sorted[high] - sorted[low]) * Float(position - Double(low))
+            XCTAssertEqual(Preprocessing.percentile(values, p), expected, accuracy: 1e-4, "p = \(p)")
+        }
     }
 }
