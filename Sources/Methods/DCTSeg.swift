@@ -12,7 +12,7 @@ import TrainingCore
 /// the mean of both networks' softmax.
 public struct DCTSeg: SegmentationMethod {
     public static let registration = MethodRegistration(
-        name: "dct-seg", summary: "Deep co-training (Peng et al.): two U-Nets, JSD agreement and adversarial views", relativeCost: 4.5,
+        name: "dct-seg", summary: "Deep co-training (Peng et al.): two U-Nets, JSD agreement and adversarial views", relativeCost: 10.5,
         schema: SettingsSchema(name: "method dct-seg", specs: [
             SettingSpec("cotraining_max", .number(0...1000), default: .number(1), help: "l_cot_max, the JSD weight (Peng et al.: 1)"),
             SettingSpec("adversarial_max", .number(0...1000), default: .number(0.05), help: "l_adv_max (Peng et al.: 0.05)"),

@@ -8,7 +8,7 @@ import TrainingCore
 public struct ICT: SegmentationMethod {
     public static let registration = MethodRegistration(
         name: "ict", summary: "Interpolation Consistency Training: student on mixed slices vs the mixed EMA-teacher outputs",
-        relativeCost: 1.5,
+        relativeCost: 2.8,
         schema: SettingsSchema(name: "method ict", specs: TeacherSettings.specs + [
             SettingSpec("ict_alpha", .number(0.001...100), default: .number(0.2), help: "lambda ~ Beta(a, a) (SSL4MIS: 0.2)"),
         ]), make: { ICT() })

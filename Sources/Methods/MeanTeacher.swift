@@ -7,7 +7,7 @@ import TrainingCore
 /// the unlabelled slices plus clamped Gaussian noise; EMA update after every step.
 public struct MeanTeacher: SegmentationMethod {
     public static let registration = MethodRegistration(
-        name: "mt", summary: "Mean Teacher: MSE consistency with an EMA teacher on noisy unlabelled slices", relativeCost: 1.6,
+        name: "mt", summary: "Mean Teacher: MSE consistency with an EMA teacher on noisy unlabelled slices", relativeCost: 2.5,
         schema: SettingsSchema(name: "method mt", specs: TeacherSettings.specs), make: { MeanTeacher() })
 
     public init() {}

@@ -73,7 +73,7 @@ public struct Ours: SegmentationMethod {
     /// The registration of a variant.
     public static func registration(variant: Variant) -> MethodRegistration {
         let fusion = variant.fusion
-        return MethodRegistration(name: variant.name, summary: variant.summary, relativeCost: 3.5, schema: schema(variant.name),
+        return MethodRegistration(name: variant.name, summary: variant.summary, relativeCost: 6, schema: schema(variant.name),
                                   make: { Ours(fusion: fusion) })
     }
 

@@ -10,7 +10,7 @@ import TrainingCore
 public struct UAMT: SegmentationMethod {
     public static let registration = MethodRegistration(
         name: "ua-mt", summary: "Uncertainty-aware Mean Teacher: consistency on pixels where K dropout passes of the teacher agree",
-        relativeCost: 3,
+        relativeCost: 5.5,
         schema: SettingsSchema(name: "method ua-mt", specs: TeacherSettings.specs + [
             SettingSpec("uncertainty_passes", .int(1...64), default: .int(8), help: "Monte-Carlo dropout passes K of the teacher (SSL4MIS: 8)"),
             SettingSpec("threshold_start", .number(0...1), default: .number(0.75), help: "threshold at the start, in units of ln 2 (SSL4MIS: 0.75, ramped to 1)"),

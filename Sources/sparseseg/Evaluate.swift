@@ -21,13 +21,17 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         let predicted = try ImageIO.read(prediction).labelVolume
         let truth = try ImageIO.read(reference).labelVolume
-        let spacing = Metrics.Spacing(x: truth.spacing.x, y: truth.spacing.y, z: truth.spacing.z)
-        guard predicted.shape == truth.shape else {
-            throw ValidationError("\(prediction): shape \(predicted.shape) differs from the reference's \(truth.shape) (\(reference))")
+        func binary(_ volume: LabelVolume) throws -> BinaryVolume {
+            try BinaryVolume(shape: volume.shape.dims, spacing: Metrics.Spacing(x: volume.spacing.x, y: volume.spacing.y, z: volume.spacing.z),
+                             labels: volume.voxels)
         }
-        // The prediction is scored on the reference's grid: its own spacing is not used.
-        let metrics = try evaluate(prediction: try BinaryVolume(shape: predicted.shape.dims, spacing: spacing, labels: predicted.voxels),
-                                   reference: try BinaryVolume(shape: truth.shape.dims, spacing: spacing, labels: truth.voxels))
+        // Metrics refuses two grids that differ in shape or spacing, naming both.
+        let metrics: CaseMetrics
+        do {
+            metrics = try evaluate(prediction: try binary(predicted), reference: try binary(truth))
+        } catch let error as MetricsError {
+            throw ValidationError("\(prediction) against \(reference): \(error)")
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]

@@ -20,8 +20,8 @@ enum Tiny {
     static func training(_ budget: Budget) -> String {
         """
         training:
-          epochs: \(budget == .learn ? 2 : 1)
-          steps_per_epoch: \(budget == .learn ? 12 : 2)
+          epochs: \(budget == .learn ? 3 : 1)
+          steps_per_epoch: \(budget == .learn ? 20 : 2)
           batch_size: 4
           learning_rate: 0.002
           augment: false
