@@ -84,7 +84,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"], swiftSettings: strict),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "ZeroMQ"], swiftSettings: strict),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Runner", "Experiments"], swiftSettings: strict),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Runner", "Experiments", "Datasets"], swiftSettings: strict),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "HDF5"], swiftSettings: strict),
     ]
 )
