@@ -38,6 +38,7 @@ let package = Package(
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: strict),
         .target(name: "PNG", dependencies: ["CZlib"], swiftSettings: strict),
         .target(name: "SeededRandom", swiftSettings: strict),
+        .target(name: "AtomicFiles", swiftSettings: strict),
 
         // The project's concerns, one module each.
         .target(name: "TrainingCore", dependencies: ["COpenBLAS", "HDF5", "SeededRandom"], swiftSettings: strict),
@@ -45,18 +46,18 @@ let package = Package(
         .target(name: "Metrics", swiftSettings: strict),
         .target(
             name: "Methods",
-            dependencies: ["TrainingCore", "Datasets", "Metrics", "Experiments", "SeededRandom", "HDF5", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["TrainingCore", "Datasets", "Metrics", "Experiments", "SeededRandom", "HDF5", "AtomicFiles", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .target(
             name: "Experiments", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
         .target(
             name: "Runner",
-            dependencies: ["ZeroMQ", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ZeroMQ", "AtomicFiles", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
-        .target(name: "Reports", dependencies: ["HDF5", "PNG"], swiftSettings: strict),
+        .target(name: "Reports", dependencies: ["HDF5", "PNG", "AtomicFiles"], swiftSettings: strict),
         .target(
             name: "Pipeline",
-            dependencies: ["Experiments", "Datasets", "Methods", "Runner", "Reports", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Experiments", "Datasets", "Methods", "Runner", "Reports", "AtomicFiles", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .executableTarget(
             name: "sparseseg",
@@ -85,6 +86,6 @@ let package = Package(
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"], swiftSettings: strict),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Runner", "Experiments", "Datasets"], swiftSettings: strict),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "HDF5"], swiftSettings: strict),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "HDF5", "AtomicFiles"], swiftSettings: strict),
     ]
 )

@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 import SeededRandom
 import TrainingCore
@@ -180,16 +181,11 @@ public struct JobError: Error, CustomStringConvertible {
     public var description: String { "\(file): \(message)" }
 }
 
-/// Atomic file writes: a temporary file beside the target, then rename.
+/// Atomic file writes of the job's outputs (``AtomicFile``), creating the job's folders.
 enum AtomicWrite {
     static func data(_ data: Data, to url: URL) throws {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-        try data.write(to: temporary)
-        if rename(temporary.path, url.path) != 0 {
-            try? FileManager.default.removeItem(at: temporary)
-            throw JobError(file: url.path, message: "cannot rename the temporary file into place (errno \(errno))")
-        }
+        try AtomicFile.write(data, to: url)
     }
 
     static func text(_ text: String, to url: URL) throws { try data(Data(text.utf8), to: url) }

@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 import Runner
 
@@ -29,7 +30,7 @@ public enum ResultFiles {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(content).write(to: url, options: .atomic)
+            try AtomicFile.write(try encoder.encode(content), to: url, durable: true)
         }
     }
 }

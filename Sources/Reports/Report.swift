@@ -1,24 +1,6 @@
+import AtomicFiles
 import Foundation
 import PNG
-
-/// Writes files so that readers see the old content or the complete new one, never a part.
-public enum AtomicFile {
-    /// Writes `data` to a temporary file beside `url` (`.<name>.tmp-<pid>`), then renames it
-    /// over `url`. The temporary file is removed if anything fails.
-    public static func write(_ data: Data, to url: URL) throws {
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        do {
-            try data.write(to: temporary)
-            guard rename(temporary.path, url.path) == 0 else {
-                throw ReportError(file: url.path, message: "cannot rename \(temporary.lastPathComponent) into place: \(String(cString: strerror(errno)))")
-            }
-        } catch {
-            unlink(temporary.path)
-            if let error = error as? ReportError { throw error }
-            throw ReportError(file: url.path, message: "cannot write: \(error.localizedDescription)")
-        }
-    }
-}
 
 /// What `Report.generate` found and wrote.
 public struct ReportOutcome: Sendable {

@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 
 /// One state change of a run, as one line of RUN_DIR/journal.jsonl.
@@ -167,31 +168,10 @@ func writeAll(_ fd: Int32, _ data: Data, path: String) throws {
     }
 }
 
-/// Writes `data` to `url` atomically: a temporary file in the same directory, flushed, then
-/// renamed over the target, and the directory flushed so the rename itself is durable.
+/// Writes `data` to `url` atomically and durably (``AtomicFile``): the runner's files are the
+/// record of a run and must survive a crash.
 func writeAtomically(_ data: Data, to url: URL) throws {
-    let directory = url.deletingLastPathComponent()
-    let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
-    let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw JobError("\(temporary.path): cannot create: \(String(cString: strerror(errno)))") }
-    do {
-        try writeAll(fd, data, path: temporary.path)
-        guard fsync(fd) == 0 else { throw JobError("\(temporary.path): fsync failed: \(String(cString: strerror(errno)))") }
-        close(fd)
-    } catch {
-        close(fd)
-        unlink(temporary.path)
-        throw error
-    }
-    guard rename(temporary.path, url.path) == 0 else {
-        unlink(temporary.path)
-        throw JobError("\(url.path): rename failed: \(String(cString: strerror(errno)))")
-    }
-    let directoryFD = open(directory.path, O_RDONLY | O_CLOEXEC)
-    if directoryFD >= 0 {
-        fsync(directoryFD)
-        close(directoryFD)
-    }
+    try AtomicFile.write(data, to: url, durable: true)
 }
 
 /// The cost of durability on a file system: the reference the runner benchmark prints beside
