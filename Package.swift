@@ -32,6 +32,7 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSpawn"),
 
         // Swift wrappers over the C libraries: the only code that touches C pointers.
         .target(name: "HDF5", dependencies: ["CHDF5"], swiftSettings: strict),
@@ -39,6 +40,7 @@ let package = Package(
         .target(name: "PNG", dependencies: ["CZlib"], swiftSettings: strict),
         .target(name: "SeededRandom", swiftSettings: strict),
         .target(name: "AtomicFiles", swiftSettings: strict),
+        .target(name: "ChildProcesses", dependencies: ["CSpawn"], swiftSettings: strict),
 
         // The project's concerns, one module each.
         .target(name: "TrainingCore", dependencies: ["COpenBLAS", "HDF5", "SeededRandom"], swiftSettings: strict),
@@ -52,7 +54,7 @@ let package = Package(
             name: "Experiments", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
         .target(
             name: "Runner",
-            dependencies: ["ZeroMQ", "AtomicFiles", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ZeroMQ", "AtomicFiles", "ChildProcesses", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .target(name: "Reports", dependencies: ["HDF5", "PNG", "AtomicFiles"], swiftSettings: strict),
         .target(
@@ -73,19 +75,20 @@ let package = Package(
             name: "SystemLibrariesTests", dependencies: ["CZeroMQ", "COpenBLAS", "CHDF5", "CZlib"],
             swiftSettings: strict),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"], swiftSettings: strict),
+        .testTarget(name: "ChildProcessesTests", dependencies: ["ChildProcesses"], swiftSettings: strict),
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"], swiftSettings: strict),
         .testTarget(name: "PNGTests", dependencies: ["PNG", "CZlib"], swiftSettings: strict),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "TrainingCoreTests", dependencies: ["TrainingCore"], swiftSettings: strict),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "ChildProcesses"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "SeededRandom"], swiftSettings: strict),
         .testTarget(
             name: "MethodsTests",
             dependencies: ["Methods", "Datasets", "TrainingCore", "Experiments", "Metrics", "Reports", "SeededRandom", "HDF5"],
             swiftSettings: strict),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"], swiftSettings: strict),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "ZeroMQ"], swiftSettings: strict),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Runner", "Experiments", "Datasets"], swiftSettings: strict),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "ZeroMQ", "ChildProcesses"], swiftSettings: strict),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Runner", "Experiments", "Datasets", "ChildProcesses"], swiftSettings: strict),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "HDF5", "AtomicFiles"], swiftSettings: strict),
     ]
 )

@@ -1,29 +1,27 @@
+import ChildProcesses
 import Foundation
 
 /// Worker processes on this machine (`sparseseg run`, the benchmark): each runs
 /// `EXECUTABLE worker --connect ENDPOINT ...`, with its standard error in a log file.
 public final class LocalWorkers: @unchecked Sendable {
     private let lock = NSLock()
-    private let processes: [Process]
+    private let processes: [ChildProcess]
 
     /// Starts `count` workers of `executable` connecting to `endpoint`, each with `arguments`
     /// appended; logs go to `logDirectory/worker-N.log`.
     public init(executable: URL, count: Int, endpoint: String, arguments: [String] = [], logDirectory: URL) throws {
         try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
-        var started: [Process] = []
+        var started: [ChildProcess] = []
         for index in 1...max(1, count) {
-            let process = Process()
-            process.executableURL = executable
-            process.arguments = ["worker", "--connect", endpoint] + arguments
             let log = logDirectory.appendingPathComponent("worker-\(index).log")
             guard FileManager.default.createFile(atPath: log.path, contents: nil) else { throw JobError("cannot create \(log.path)") }
-            process.standardError = try FileHandle(forWritingTo: log)
-            process.standardOutput = FileHandle.nullDevice
-            do { try process.run() } catch {
+            do {
+                started.append(try ChildProcess(executable: executable.path, arguments: ["worker", "--connect", endpoint] + arguments,
+                                                output: .file(log.path)))
+            } catch {
                 for other in started { other.terminate() }
-                throw JobError("cannot start \(executable.path) worker: \(error.localizedDescription)")
+                throw JobError("cannot start \(executable.path) worker: \(error)")
             }
-            started.append(process)
         }
         processes = started
     }

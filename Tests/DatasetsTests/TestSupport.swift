@@ -1,3 +1,4 @@
+import ChildProcesses
 import Datasets
 import Foundation
 import XCTest
@@ -39,18 +40,10 @@ func boxCase(id: String, site: String, size: Int = 8, original: Int = 12, slices
         sourceFile: "/data/\(id).mhd")
 }
 
-/// Runs a program and returns its exit status and standard output.
+/// Runs a program (killed after two minutes) and returns its exit status and its output.
 func runProgram(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    let (termination, output) = try ChildProcess.run(executable, arguments, timeout: .seconds(120))
+    return (termination.code, output)
 }
 
 /// The path of a program on PATH, or nil.

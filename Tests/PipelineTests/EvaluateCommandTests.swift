@@ -23,7 +23,7 @@ final class EvaluateCommandTests: XCTestCase {
         try box(shiftX: 1).writeNIfTI(to: prediction)
         try box(shiftX: 1, nz: 9).writeNIfTI(to: shorter)
 
-        let (status, output) = try runToCompletion(SmokeRunTests.executable, ["evaluate", "--prediction", prediction, "--reference", reference, "--json"])
+        let (status, output) = try runToCompletion(SmokeRunTests.executable, ["evaluate", "--prediction", prediction, "--reference", reference, "--json"], timeout: .seconds(60))
         XCTAssertEqual(status, 0, output)
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], output)
         XCTAssertEqual(try XCTUnwrap(json["dice"] as? Double), 0.9, accuracy: 1e-9)
@@ -31,7 +31,7 @@ final class EvaluateCommandTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(json["ravd"] as? Double), 0, accuracy: 1e-12)
         for key in ["assd", "assd_pooled", "hd95"] { XCTAssertNotNil(json[key] as? Double, key) }
 
-        let (mismatch, message) = try runToCompletion(SmokeRunTests.executable, ["evaluate", "--prediction", shorter, "--reference", reference])
+        let (mismatch, message) = try runToCompletion(SmokeRunTests.executable, ["evaluate", "--prediction", shorter, "--reference", reference], timeout: .seconds(60))
         XCTAssertNotEqual(mismatch, 0)
         XCTAssertTrue(message.contains("shorter.nii.gz") && message.contains("geometry mismatch"), message)
     }

@@ -9,7 +9,7 @@ final class SlurmLaunchTests: XCTestCase {
         // munged and the Slurm daemons are started by the script, as root (CI runs as root).
         guard getuid() == 0 else { throw XCTSkip("needs root to start munge and Slurm: the Slurm launch test did not run") }
         let script = SmokeRunTests.repository.appendingPathComponent("cluster/slurm/test-local.sh")
-        let (status, text) = try runToCompletion(URL(fileURLWithPath: "/bin/bash"), [script.path, SmokeRunTests.executable.path])
+        let (status, text) = try runToCompletion(URL(fileURLWithPath: "/bin/bash"), [script.path, SmokeRunTests.executable.path], timeout: .seconds(600))
         XCTAssertEqual(status, 0, text)
         XCTAssertTrue(text.contains("slurm test passed: 20 jobs, each counted once"), text)
     }

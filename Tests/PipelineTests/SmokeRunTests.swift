@@ -17,7 +17,7 @@ final class SmokeRunTests: XCTestCase {
 
         let (status, text) = try runToCompletion(Self.executable, [
             "run", Self.repository.appendingPathComponent("experiments/smoke.yaml").path, "--workers", "2", "--out", runDirectory.path,
-        ])
+        ], timeout: .seconds(300))
         XCTAssertEqual(status, 0, text)
         XCTAssertTrue(text.contains("run finished: 20 done, 0 failed"), text)
 

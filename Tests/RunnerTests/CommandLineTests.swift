@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import XCTest
 @testable import Runner
@@ -73,22 +74,14 @@ final class SSHLaunchTests: XCTestCase {
         try Data("# workers\nnode1 2 1\nnode2\n".utf8).write(to: harness.directory.appendingPathComponent("hosts"))
         XCTAssertEqual(harness.exitStatus(try harness.start(["keys", "generate", harness.directory.appendingPathComponent("keys").path], log: "keys"), timeout: 10), 0)
 
-        let launch = Process()
-        launch.executableURL = URL(fileURLWithPath: "/bin/sh")
-        launch.arguments = [root.appendingPathComponent("cluster/ssh/launch.sh").path, harness.jobsFile.path, harness.runDirectory.path, "hosts", "\(harness.port)"]
-        launch.currentDirectoryURL = harness.directory
         var environment = ProcessInfo.processInfo.environment
         environment["PATH"] = bin.path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
         environment["SPARSESEG"] = Harness.executable.path
         environment["COORDINATOR_HOST"] = "127.0.0.1"
-        launch.environment = environment
-        let output = Pipe()
-        launch.standardOutput = output
-        launch.standardError = output
-        try launch.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        launch.waitUntilExit()
-        XCTAssertEqual(launch.terminationStatus, 0, text)
+        let (termination, text) = try ChildProcess.run(
+            "/bin/sh", [root.appendingPathComponent("cluster/ssh/launch.sh").path, harness.jobsFile.path, harness.runDirectory.path, "hosts", "\(harness.port)"],
+            environment: environment, directory: harness.directory.path, timeout: .seconds(120))
+        XCTAssertEqual(termination, .exited(0), text)
         XCTAssertTrue(text.contains("started 2 worker(s) on node1") && text.contains("run finished: 4 done"), text)
         XCTAssertEqual(harness.results.count, 4)
         let coordinatorLog = (try? String(contentsOf: harness.runDirectory.appendingPathComponent("logs/coordinator.log"), encoding: .utf8)) ?? ""

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import XCTest
 @testable import Runner
@@ -9,7 +10,7 @@ final class Harness {
     let runDirectory: URL
     let jobsFile: URL
     let port: Int
-    private(set) var processes: [Process] = []
+    private(set) var processes: [ChildProcess] = []
     private var logCount = 0
 
     /// The `sparseseg` executable built beside the test bundle.
@@ -54,31 +55,23 @@ final class Harness {
 
     /// Starts `sparseseg ARGUMENTS` with standard error in a log file; returns the process.
     @discardableResult
-    func start(_ arguments: [String], log name: String) throws -> Process {
-        let process = Process()
-        process.executableURL = Harness.executable
-        process.arguments = arguments
+    func start(_ arguments: [String], log name: String) throws -> ChildProcess {
         let log = directory.appendingPathComponent("\(name).log")
-        if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
-        let handle = try FileHandle(forWritingTo: log)
-        handle.seekToEndOfFile()
-        process.standardError = handle
-        process.standardOutput = handle
-        try process.run()
+        let process = try ChildProcess(executable: Harness.executable.path, arguments: arguments, output: .file(log.path))
         processes.append(process)
         return process
     }
 
     /// The coordinator with 100 ms heartbeats.
     @discardableResult
-    func startCoordinator(_ extra: [String] = []) throws -> Process {
+    func startCoordinator(_ extra: [String] = []) throws -> ChildProcess {
         try start(["coordinator", jobsFile.path, "--bind", endpoint, "--out", runDirectory.path, "--heartbeat-ms", "100", "--liveness", "3",
                    "--reclaim-grace-ms", "3000"] + extra, log: "coordinator")
     }
 
     /// A worker with 100 ms heartbeats and short backoff.
     @discardableResult
-    func startWorker(_ extra: [String] = []) throws -> Process {
+    func startWorker(_ extra: [String] = []) throws -> ChildProcess {
         logCount += 1
         return try start(["worker", "--connect", endpoint, "--heartbeat-ms", "100", "--max-backoff-ms", "400", "--give-up-after", "20"] + extra,
                          log: "worker-\(logCount)")
@@ -109,7 +102,7 @@ final class Harness {
     }
 
     /// Waits for `process` to exit; returns its status, nil on timeout.
-    func exitStatus(_ process: Process, timeout: Double) -> Int32? {
+    func exitStatus(_ process: ChildProcess, timeout: Double) -> Int32? {
         wait(timeout) { !process.isRunning } ? process.terminationStatus : nil
     }
 }

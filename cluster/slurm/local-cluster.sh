@@ -27,8 +27,10 @@ install_packages() {
     fi
 }
 
+# munged is stopped by `down` only if `up` started it (a marker file under DIR says so).
 start_munge() {
     if pgrep -x munged >/dev/null; then return; fi
+    touch "$dir/munged.started"
     [ -f /etc/munge/munge.key ] || { mungekey --create --keyfile=/etc/munge/munge.key; chown munge:munge /etc/munge/munge.key; }
     mkdir -p /run/munge /var/lib/munge /var/log/munge
     chown munge:munge /run/munge /var/lib/munge /var/log/munge
@@ -55,7 +57,7 @@ TaskPlugin=task/none
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 ReturnToService=2
-SchedulerParameters=bf_interval=2,sched_min_interval=100000
+SchedulerParameters=bf_interval=2,sched_interval=2,sched_min_interval=100000
 MailProg=/bin/true
 JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
@@ -93,6 +95,10 @@ down)
         pgrep -x slurmctld >/dev/null || pgrep -x slurmd >/dev/null || break
         sleep 0.1
     done
+    if [ -f "$dir/munged.started" ]; then
+        pkill -x munged 2>/dev/null || true
+        rm -f "$dir/munged.started"
+    fi
     ;;
 *) usage ;;
 esac
