@@ -26,18 +26,17 @@ public struct ICT: SegmentationMethod {
             let (u0, u1) = (u.batchSlice(0..<half), u.batchSlice(half..<(2 * half)))
             let lambdas = (0..<half).map { _ in Float(step.random.beta(alpha, alpha)) }
             let mixed = ICT.mix(u0, u1, lambdas)
-            // As SSL4MIS: one student pass on the labelled + unlabelled batch for the supervised
-            // loss (batch statistics over real slices), a second on the mixed slices.
-            let logits = student.forward(Tensor.concatBatch([l.images, u]), recording: true)
-            let mixedLogits = student.forward(mixed, recording: true)
+            // As SSL4MIS: one student pass on the labelled slices and the mixed slices together,
+            // so the batch statistics are those of one batch, as for MT and UA-MT.
+            let logits = student.forward(Tensor.concatBatch([l.images, mixed]), recording: true)
             let supervised = UNet.diceCrossEntropy(logits: logits.batchSlice(0..<b), labels: l.labels, gamma: context.training.gamma)
-            let pm = Softmax.forward(mixedLogits)
+            let p = Softmax.forward(logits)
+            let pm = p.batchSlice(b..<(b + half))
             let target = ICT.mix(Softmax.forward(teacherNet.forward(u0)), Softmax.forward(teacherNet.forward(u1)), lambdas)
             let consistency = Losses.meanSquaredError(pm, target)
             let w = Float(teacher.settings.weight(step.iteration))
-            // The mixed pass was recorded last, so its gradient is consumed first.
-            student.backward(Softmax.backward(Ops.scale(consistency.gradient, by: w), probabilities: pm))
-            let gradient = Tensor.concatBatch([supervised.gradient, Tensor(shape: supervised.gradient.shape)])
+            let dp = Tensor.concatBatch([Tensor(shape: supervised.gradient.shape), Ops.scale(consistency.gradient, by: w)])
+            let gradient = Ops.add(Tensor.concatBatch([supervised.gradient, Tensor(shape: pm.shape)]), Softmax.backward(dp, probabilities: p))
             return (gradient, ["loss": supervised.value + w * consistency.value, "supervised": supervised.value, "consistency": consistency.value])
         }
         return TrainedMethod(predictor: UNetPredictor(networks: [teacher.student]))

@@ -38,9 +38,6 @@ enum Tiny {
         switch method {
         case "ours", "ours-semi-only", "ours-ssl-only", "ours-union": "  - \(method): \(ours)"
         case "ua-mt": "  - ua-mt: {uncertainty_passes: 2}"
-        // ICT's second student pass on mixed slices also moves the BatchNorm running
-        // statistics (as in SSL4MIS), so its evaluation-mode predictions need more steps.
-        case "ict" where budget == .learn: "  - ict: {training: {epochs: 5}}"
         default: "  - \(method)"
         }
     }
@@ -72,13 +69,14 @@ enum Tiny {
     }
 
     /// Trains `method` in-process (as the job runner does) and returns what it produced.
-    static func train(_ method: String, dataset: Dataset = dataset, directory: URL, budget: Budget = .learn) throws -> TrainedMethod {
+    static func train(_ method: String, dataset: Dataset = dataset, directory: URL, budget: Budget = .learn,
+                      progress: @escaping (JobProgress) -> Void = { _ in }) throws -> TrainedMethod {
         let job = try job(method, budget: budget)
         let registration = MethodRegistry.standard.registration(method)!
         let training = try TrainingSettings(job.settings["training"]!.mapValue!)
         let random = SeededGenerator(seed: UInt64(job.seed)).derived("fold", 0)
         let session = try TrainingSession(directory: directory, checkpointEvery: 1, random: random.derived("session"),
-                                          progress: { _ in }, shouldStop: { false })
+                                          progress: progress, shouldStop: { false })
         let context = MethodContext(
             method: method, view: try dataset.trainingView(fold: 0, of: split), training: training,
             settings: SettingsReader(schema: registration.schema, values: job.settings["method"]!.mapValue!), random: random,
