@@ -87,7 +87,8 @@ public struct Ours: SegmentationMethod {
         let regBatch = r.int("registration_batch_size")
         let pairs = view.adjacentPairs
         let regSteps = max(1, (pairs.count + regBatch - 1) / regBatch)
-        context.session.plannedSteps += (warmup + selfEpochs + context.training.epochs) * steps + regEpochs * regSteps
+        // Stages 1 and 2; stage 4's steps are planned by Supervised.train.
+        context.session.plannedSteps += (warmup + selfEpochs) * steps + regEpochs * regSteps
 
         // Stage 1: y_SEMI.
         let semi = context.makeUNet("semi")

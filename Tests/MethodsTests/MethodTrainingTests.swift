@@ -36,4 +36,17 @@ final class MethodTrainingTests: XCTestCase {
     func testDCTSeg() throws { try check("dct-seg") }
     func testOurs() throws { try check("ours") }
     func testFSDense() throws { try check("fs-dense") }
+
+    /// Every method plans the steps it takes, so that progress bars end at 100 % and the ETA
+    /// is the time left (Ours once planned its last stage twice).
+    func testEveryMethodsProgressEndsAtItsPlannedSteps() throws {
+        for method in MethodRegistry.standard.methodNames {
+            let directory = Tiny.temporaryDirectory(method)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            nonisolated(unsafe) var last: JobProgress?
+            _ = try Tiny.train(method, directory: directory, budget: .twoSteps) { last = $0 }
+            XCTAssertGreaterThan(last?.stepsPlanned ?? 0, 0, method)
+            XCTAssertEqual(last?.stepsDone, last?.stepsPlanned, method)
+        }
+    }
 }
