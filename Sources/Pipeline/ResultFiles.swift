@@ -20,6 +20,21 @@ public enum ResultFiles {
         }
     }
 
+    /// Every file of the job directory `directory`, relative to it and sorted: the artefacts
+    /// of a result (predictions, checkpoints, logs), whose paths the coordinator prefixes with
+    /// `jobs/<job id>/`. Hidden files (a half-written temporary) are left out.
+    static func artefacts(in directory: URL) -> [String] {
+        let root = directory.standardizedFileURL.resolvingSymlinksInPath().path + "/"
+        guard let walker = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey],
+                                                          options: [.skipsHiddenFiles]) else { return [] }
+        var paths: [String] = []
+        for case let url as URL in walker where (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true {
+            let path = url.standardizedFileURL.resolvingSymlinksInPath().path
+            if path.hasPrefix(root) { paths.append(String(path.dropFirst(root.count))) }
+        }
+        return paths.sorted()
+    }
+
     /// Writes each carried file into `directory` unless it is there already (a shared run
     /// directory), atomically. Rows of other shapes (the runner's test jobs) are ignored.
     static func write(_ rows: [JSONValue], into directory: URL) throws {

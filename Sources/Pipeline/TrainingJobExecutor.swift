@@ -39,10 +39,10 @@ public final class TrainingJobExecutor: JobExecutor, @unchecked Sendable {
         let split = try datasetSettings.split(dataset, folds: folds)
         let outcome = try JobRunner.run(
             job: job, dataset: dataset, split: split, runDirectory: runDirectory, registry: registry,
-            worker: ProcessInfo.processInfo.hostName,
+            worker: ProcessInfo.processInfo.hostName, threads: context.threads,
             progress: { context.report(Self.progress($0)) },
             shouldStop: { context.isCancelled })
-        return JobOutput(rows: try ResultFiles.rows(in: outcome.directory), artefacts: [outcome.directory.path])
+        return JobOutput(rows: try ResultFiles.rows(in: outcome.directory), artefacts: ResultFiles.artefacts(in: outcome.directory))
     }
 
     private func decode(_ spec: JobSpec) throws -> (ExperimentJob, DatasetSettings, Int) {

@@ -20,14 +20,25 @@ final class SmokeRunTests: XCTestCase {
         ], timeout: .seconds(300))
         XCTAssertEqual(status, 0, text)
         XCTAssertTrue(text.contains("run finished: 20 done, 0 failed"), text)
+        XCTAssertTrue(text.contains("| Ours |") && text.contains("report: \(runDirectory.path)/table.md"), "the run ends with its table: \(text)")
 
         // Every job once: ten methods (with the ablations and the upper bound) on two folds.
         let results = try String(contentsOf: runDirectory.appendingPathComponent("results.jsonl"), encoding: .utf8)
-        let jobs = results.split(separator: "\n").compactMap { line in
+        let entries = results.split(separator: "\n").compactMap { line in
             (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
-        }.compactMap { $0["job"] as? String }
+        }
+        let jobs = entries.compactMap { $0["job"] as? String }
         XCTAssertEqual(jobs.count, 20)
         XCTAssertEqual(Set(jobs).count, 20)
+
+        // Each result names its job's files relative to the run directory, and they are there.
+        for entry in entries {
+            let artefacts = entry["artefacts"] as? [String] ?? []
+            XCTAssertTrue(artefacts.contains("jobs/\(entry["job"] as? String ?? "?")/metrics.json"), "\(artefacts)")
+            for path in artefacts {
+                XCTAssertTrue(FileManager.default.fileExists(atPath: runDirectory.appendingPathComponent(path).path), path)
+            }
+        }
 
         // The report was made from the jobs' files: the table, one row per method x fold x case.
         let table = try String(contentsOf: runDirectory.appendingPathComponent("table.md"), encoding: .utf8)
