@@ -48,22 +48,24 @@ public enum JobRunner {
     /// - Parameters:
     ///   - registry: the methods (the standard registry unless a test adds its own).
     ///   - worker: the host name written into metrics.json.
+    ///   - threads: the OpenBLAS threads the worker offers, used unless the job's
+    ///     `training.blas_threads` pins a count.
     ///   - progress: called after every optimiser step.
     ///   - shouldStop: asked after every checkpoint; true stops the job with ``JobStopped``.
     public static func run(
         job: ExperimentJob, dataset: DatasetSettings, folds: Int, runDirectory: URL,
-        registry: MethodRegistry = .standard, worker: String = ProcessInfo.processInfo.hostName,
+        registry: MethodRegistry = .standard, worker: String = ProcessInfo.processInfo.hostName, threads: Int = 1,
         progress: @escaping (JobProgress) -> Void = { _ in }, shouldStop: @escaping () -> Bool = { false }
     ) throws -> JobOutcome {
         let opened = try dataset.open(cacheDirectory: runDirectory)
         return try run(job: job, dataset: opened, split: try dataset.split(opened, folds: folds), runDirectory: runDirectory,
-                       registry: registry, worker: worker, progress: progress, shouldStop: shouldStop)
+                       registry: registry, worker: worker, threads: threads, progress: progress, shouldStop: shouldStop)
     }
 
     /// Runs `job` on an opened dataset and split (tests, and workers that keep the dataset open).
     public static func run(
         job: ExperimentJob, dataset: Dataset, split: FoldSplit, runDirectory: URL,
-        registry: MethodRegistry = .standard, worker: String = ProcessInfo.processInfo.hostName,
+        registry: MethodRegistry = .standard, worker: String = ProcessInfo.processInfo.hostName, threads: Int = 1,
         progress: @escaping (JobProgress) -> Void = { _ in }, shouldStop: @escaping () -> Bool = { false }
     ) throws -> JobOutcome {
         let started = Date()
@@ -72,7 +74,7 @@ public enum JobRunner {
         }
         let training = try TrainingSettings(job.settings["training"]?.mapValue ?? [:])
         let settings = SettingsReader(schema: registration.schema, values: job.settings["method"]?.mapValue ?? [:])
-        if training.blasThreads > 0 { BLAS.threads = training.blasThreads }
+        BLAS.threads = training.blasThreads > 0 ? training.blasThreads : max(1, threads)
 
         let view = try dataset.trainingView(fold: job.fold, of: split)
         let tests = try dataset.testCases(fold: job.fold, of: split)

@@ -79,7 +79,7 @@ public struct TrainingSettings: Sendable {
         SettingSpec("encoder_dropout", .list(.number(0...0.95), count: 2...8), default: numbers([0.05, 0.1, 0.2, 0.3, 0.5]),
                     help: "dropout of each encoder block (SSL4MIS); one per level"),
         SettingSpec("checkpoint_every", .int(1...100_000), default: .int(1), help: "save a resumable checkpoint every this many epochs"),
-        SettingSpec("blas_threads", .int(0...256), default: .int(1), help: "OpenBLAS threads of the job; 0 leaves OpenBLAS's choice"),
+        SettingSpec("blas_threads", .int(0...256), default: .int(0), help: "OpenBLAS threads of the job; 0: the worker's --threads (1 for sparseseg train). Results are bit-identical for a seed and a thread count"),
     ])
 
     public let epochs: Int
