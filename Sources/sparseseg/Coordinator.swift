@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Logging
+import Pipeline
 import Runner
 
 /// `sparseseg coordinator JOBS --bind ENDPOINT --out RUN_DIR`: serves the jobs to workers.
@@ -34,7 +35,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         let inputs = try RunInputs.load(jobs, runDirectory: URL(fileURLWithPath: out), logger: logger)
         let specs = inputs.jobs
         var settings = CoordinatorConfiguration(endpoint: bind, runDirectory: URL(fileURLWithPath: out))
-        try timing.apply(to: &settings)
+        try timing.apply(to: &settings, experiment: inputs.experimentRun)
         settings.allowedPathRoots += inputs.datasetDirectories
         settings.security = try keys.security(for: bind)
         settings.allowPlaintextOnNetwork = keys.insecure
@@ -73,16 +74,17 @@ struct CoordinatorKeyOptions: ParsableArguments {
     }
 }
 
-/// Heartbeat and retry settings of the coordinator.
+/// Heartbeat and retry settings of the coordinator. An option left out takes the experiment's
+/// `runner:` value (heartbeat_seconds, lost_after_heartbeats, max_attempts), else its default.
 struct CoordinatorTimingOptions: ParsableArguments {
-    @Option(help: "Heartbeat interval in milliseconds.")
-    var heartbeatMs = 1000
+    @Option(help: "Heartbeat interval in milliseconds (default: the experiment's runner.heartbeat_seconds, else 1000).")
+    var heartbeatMs: Int?
 
-    @Option(help: "Heartbeat intervals of silence after which a worker is lost.")
-    var liveness = 3
+    @Option(help: "Heartbeat intervals of silence after which a worker is lost (default: runner.lost_after_heartbeats, else 3).")
+    var liveness: Int?
 
-    @Option(help: "Failed attempts after which a job is given up.")
-    var maxAttempts = 3
+    @Option(help: "Failed attempts after which a job is given up (default: runner.max_attempts, else 3).")
+    var maxAttempts: Int?
 
     @Option(help: "After a restart, milliseconds a running job waits for its worker to reclaim it.")
     var reclaimGraceMs = 5000
@@ -90,11 +92,19 @@ struct CoordinatorTimingOptions: ParsableArguments {
     @Option(help: "A directory job settings may name besides the run directory (the dataset); repeatable.")
     var dataset: [String] = []
 
-    func apply(to settings: inout CoordinatorConfiguration) throws {
-        guard heartbeatMs > 0, liveness > 0, maxAttempts > 0, reclaimGraceMs >= 0 else {
+    /// The heartbeat interval in milliseconds that `apply` sets.
+    func heartbeatMilliseconds(_ experiment: ExperimentRun?) -> Int {
+        heartbeatMs ?? experiment?.runner("heartbeat_seconds")?.doubleValue.map { Int(($0 * 1000).rounded()) } ?? 1000
+    }
+
+    func apply(to settings: inout CoordinatorConfiguration, experiment: ExperimentRun?) throws {
+        let heartbeat = heartbeatMilliseconds(experiment)
+        let liveness = liveness ?? experiment?.runner("lost_after_heartbeats")?.intValue ?? 3
+        let maxAttempts = maxAttempts ?? experiment?.runner("max_attempts")?.intValue ?? 3
+        guard heartbeat > 0, liveness > 0, maxAttempts > 0, reclaimGraceMs >= 0 else {
             throw ValidationError("--heartbeat-ms, --liveness and --max-attempts must be positive")
         }
-        settings.heartbeatInterval = .milliseconds(heartbeatMs)
+        settings.heartbeatInterval = .milliseconds(heartbeat)
         settings.liveness = liveness
         settings.maxAttempts = maxAttempts
         settings.reclaimGrace = .milliseconds(reclaimGraceMs)

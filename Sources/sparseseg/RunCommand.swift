@@ -13,11 +13,11 @@ struct RunCommand: AsyncParsableCommand {
     @Argument(help: "The experiment file (YAML) or a jobs file (JSON), as for `sparseseg coordinator`.")
     var jobs: String
 
-    @Option(help: "Worker processes to start.")
-    var workers = 2
+    @Option(help: "Worker processes to start (default: the experiment's runner.workers, else 2).")
+    var workers: Int?
 
-    @Option(help: "Threads per worker.")
-    var threads = 1
+    @Option(help: "Threads per worker (default: the experiment's runner.threads_per_worker, else 1).")
+    var threads: Int?
 
     @Option(help: "The run directory (default: runs/<jobs file name>).")
     var out: String?
@@ -28,28 +28,43 @@ struct RunCommand: AsyncParsableCommand {
     var logLevel = "info"
 
     func run() async throws {
-        guard workers > 0, threads > 0 else { throw ValidationError("--workers and --threads must be positive") }
         let runDirectory = URL(fileURLWithPath: out ?? RunInputs.defaultRunDirectory(for: jobs))
         let logDirectory = runDirectory.appendingPathComponent("logs")
         try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
         let logger = try fileLogger(logDirectory.appendingPathComponent("coordinator.log"))
         let inputs = try RunInputs.load(jobs, runDirectory: runDirectory, logger: logger)
-        let specs = inputs.jobs
+        let experiment = inputs.experimentRun
+        let workers = workers ?? experiment?.runner("workers")?.intValue ?? 2
+        let threads = threads ?? experiment?.runner("threads_per_worker")?.intValue ?? 1
+        guard workers > 0, threads > 0 else { throw ValidationError("--workers and --threads must be positive") }
 
         var settings = CoordinatorConfiguration(endpoint: "tcp://127.0.0.1:*", runDirectory: runDirectory)
-        try timing.apply(to: &settings)
+        try timing.apply(to: &settings, experiment: experiment)
         settings.allowedPathRoots += inputs.datasetDirectories
         let view = LiveView(terminal: isatty(STDOUT_FILENO) == 1)
-        let coordinator = try Coordinator(configuration: settings, jobs: specs, sinks: inputs.sinks, logger: logger,
+        let coordinator = try Coordinator(configuration: settings, jobs: inputs.jobs, sinks: inputs.sinks, logger: logger,
                                           onEvent: { view.event($0) })
         let signals = SignalHandlers { coordinator.stop() }
         async let summary = coordinator.run()
         guard let endpoint = coordinator.boundEndpoint() else { return _ = try await summary }
-        let local = try LocalWorkers(executable: RunCommand.executable, count: workers, endpoint: endpoint,
-                                     arguments: ["--threads", "\(threads)", "--heartbeat-ms", "\(timing.heartbeatMs)", "--give-up-after", "30"],
-                                     logDirectory: logDirectory)
+        let local = try LocalWorkers(
+            executable: RunCommand.executable, count: workers, endpoint: endpoint,
+            arguments: ["--threads", "\(threads)", "--heartbeat-ms", "\(timing.heartbeatMilliseconds(experiment))", "--give-up-after", "30"],
+            logDirectory: logDirectory)
+        // A worker that dies (a crash, the out-of-memory killer) is replaced, so that a run
+        // never waits for workers it no longer has; its job was requeued when its connection
+        // dropped. The limit keeps a worker that dies at once from being restarted forever.
+        let replacements = workers * settings.maxAttempts
         let refresher = Task {
             while !Task.isCancelled {
+                for index in local.replaceExited(limit: replacements) {
+                    view.note("worker \(index) exited; started a new one (\(local.restarts) of at most \(replacements))")
+                }
+                if local.running == 0 && local.restarts >= replacements {
+                    view.note("every worker has exited and \(replacements) replacements are used up: stopping (see \(logDirectory.path)/worker-*.log)")
+                    coordinator.stop()
+                    return
+                }
                 view.draw(coordinator.status())
                 try? await Task.sleep(for: .milliseconds(250))
             }
@@ -66,7 +81,21 @@ struct RunCommand: AsyncParsableCommand {
         withExtendedLifetime(signals) {}
         print(result.finished ? "run finished: \(result.done) done, \(result.failed.count) failed" : "stopped: \(result.done) done so far; run again to resume")
         print("results: \(runDirectory.appendingPathComponent("results.jsonl").path)")
+        if experiment != nil { RunCommand.printTable(runDirectory) }
         if !result.failed.isEmpty { throw ExitCode(2) }
+    }
+
+    /// Prints the results table of RUN_DIR/table.md (its first Markdown table) and where the
+    /// whole report is.
+    static func printTable(_ runDirectory: URL) {
+        let file = runDirectory.appendingPathComponent("table.md")
+        guard let text = try? String(contentsOf: file, encoding: .utf8) else { return }
+        let table = text.split(separator: "\n", omittingEmptySubsequences: false)
+            .drop { !$0.hasPrefix("|") }.prefix { $0.hasPrefix("|") }
+        print("")
+        for line in table { print(line) }
+        print("\nreport: \(file.path) (and table.csv, cases.csv, figure.png beside it)")
+        fflush(nil)
     }
 
     /// This executable, to start workers from.
@@ -128,6 +157,20 @@ final class LiveView: @unchecked Sendable {
         lock.withLock {
             print(line)
             fflush(nil)
+        }
+    }
+
+    /// A line about the run itself (not a job), on a terminal and in plain output alike.
+    func note(_ line: String) {
+        lock.withLock {
+            if terminal {
+                let up = drawnLines > 0 ? "\u{1B}[\(drawnLines)A\u{1B}[2K" : ""
+                FileHandle.standardOutput.write(Data((up + line + "\n").utf8))
+                drawnLines = 0
+            } else {
+                print(line)
+                fflush(nil)
+            }
         }
     }
 

@@ -19,6 +19,23 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: harness.runDirectory.appendingPathComponent("logs/worker-2.log").path))
     }
 
+    /// A job that kills its worker, with one worker: before the run replaced dead workers it
+    /// waited for ever. Now each death starts a new worker, the job fails after its attempts
+    /// and the other jobs still run.
+    func testRunReplacesWorkersThatDieAndFinishesWithTheOtherJobs() throws {
+        let harness = try Harness(jobs: [JobSpec(id: "crash", method: "test.crash", fold: 0, seed: 1, settings: [:], expectedCost: 9),
+                                         JobSpec(id: "a", method: "test.echo", fold: 0, seed: 2, settings: ["x": 1]),
+                                         JobSpec(id: "b", method: "test.echo", fold: 1, seed: 3, settings: ["x": 2])])
+        let run = try harness.start(["run", harness.jobsFile.path, "--workers", "1", "--out", harness.runDirectory.path,
+                                     "--heartbeat-ms", "100", "--max-attempts", "2"], log: "run")
+        XCTAssertEqual(harness.exitStatus(run, timeout: 60), 2, "a failed job makes exit status 2: \(harness.log("run"))")
+        let output = harness.log("run")
+        XCTAssertTrue(output.contains("worker 1 exited; started a new one (1 of at most 2)"), output)
+        XCTAssertTrue(output.contains("crash attempt 2 FAILED"), output)
+        XCTAssertTrue(output.contains("run finished: 2 done, 1 failed"), output)
+        XCTAssertEqual(harness.results.map(\.job).sorted(), ["a", "b"])
+    }
+
     func testKeysGenerateWritesKeypairsAndRefusesToOverwrite() throws {
         let harness = try Harness(jobs: [JobSpec(id: "a", method: "test.echo", fold: 0, seed: 1)])
         let keys = harness.directory.appendingPathComponent("keys")
