@@ -11,8 +11,8 @@ public struct ExperimentRun: Sendable {
     public let experiment: Experiment
     /// The jobs, each carrying its training, method and dataset settings.
     public let jobs: [JobSpec]
-    /// Folders outside the run directory that jobs may name: the dataset's.
-    public let datasetDirectories: [String]
+    /// Paths outside the run directory that jobs may name: the dataset file.
+    public let datasetPaths: [String]
 
     /// Loads the experiment at `path`, writes the run directory's shared files when they are
     /// missing (a run started again keeps its split) and expands the jobs.
@@ -25,7 +25,7 @@ public struct ExperimentRun: Sendable {
         if let relative = dataset["path"]?.stringValue, !relative.isEmpty {
             let absolute = URL(fileURLWithPath: relative).standardizedFileURL
             dataset["path"] = .string(absolute.path)
-            directories.append(absolute.deletingLastPathComponent().path)
+            directories.append(absolute.path)
         }
         let datasetSettings = DatasetSettings(dataset)
         let opened = try datasetSettings.open()
@@ -37,7 +37,7 @@ public struct ExperimentRun: Sendable {
             return JobSpec(id: job.id, method: job.method, fold: job.fold, seed: UInt64(job.seed),
                            settings: SettingsBridge.json(.map(settings)), expectedCost: job.expectedCost)
         }
-        return ExperimentRun(experiment: loaded, jobs: specs, datasetDirectories: directories)
+        return ExperimentRun(experiment: loaded, jobs: specs, datasetPaths: directories)
     }
 
     /// A runner setting of the experiment (`runner:` section), resolved.

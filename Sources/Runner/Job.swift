@@ -224,7 +224,7 @@ public struct SettingsValidator: Sendable {
 
     /// A validator admitting absolute paths under `allowedRoots` only.
     public init(allowedRoots: [String]) {
-        self.allowedRoots = allowedRoots.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        self.allowedRoots = allowedRoots.map { URL(fileURLWithPath: $0).standardizedFileURL.resolvingSymlinksInPath().path }
     }
 
     /// Throws a ``JobError`` naming the job and setting if a path escapes.
@@ -235,7 +235,8 @@ public struct SettingsValidator: Sendable {
             }
             let components = value.split(separator: "/", omittingEmptySubsequences: true)
             if value.hasPrefix("/") {
-                let standard = URL(fileURLWithPath: value).standardizedFileURL.path
+                // Through symbolic links: a link inside the run directory may point anywhere.
+                let standard = URL(fileURLWithPath: value).standardizedFileURL.resolvingSymlinksInPath().path
                 let inside = allowedRoots.contains { standard == $0 || standard.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
                 if !inside || components.contains("..") {
                     throw JobError("job \(job.id): setting \(path) = \"\(value)\" is outside the run directory and dataset")

@@ -19,8 +19,15 @@ struct Evaluate: ParsableCommand {
     var json = false
 
     func run() throws {
-        let predicted = try ImageIO.read(prediction).labelVolume
-        let truth = try ImageIO.read(reference).labelVolume
+        let predictedImage = try ImageIO.read(prediction), referenceImage = try ImageIO.read(reference)
+        // The same grid in world space: size, spacing, origin and direction, the error naming
+        // the prediction's file and the header field that differs.
+        do {
+            try Importer.checkGeometry(image: referenceImage, mask: predictedImage, imagePath: reference, maskPath: prediction)
+        } catch let error as DataError {
+            throw ValidationError("geometry mismatch: \(error)")
+        }
+        let predicted = predictedImage.labelVolume, truth = referenceImage.labelVolume
         func binary(_ volume: LabelVolume) throws -> BinaryVolume {
             try BinaryVolume(shape: volume.shape.dims, spacing: Metrics.Spacing(x: volume.spacing.x, y: volume.spacing.y, z: volume.spacing.z),
                              labels: volume.voxels)

@@ -10,18 +10,18 @@ import Runner
 /// JSON jobs file (the runner's test jobs).
 struct RunInputs {
     let jobs: [JobSpec]
-    /// Folders outside the run directory that jobs may name.
-    let datasetDirectories: [String]
+    /// Paths outside the run directory that jobs may name: the dataset file.
+    let datasetPaths: [String]
     let sinks: [any ResultSink]
     /// The experiment's `runner:` section, when the input is an experiment.
     let experimentRun: ExperimentRun?
 
     static func load(_ path: String, runDirectory: URL, logger: Logger) throws -> RunInputs {
         if path.hasSuffix(".json") {
-            return RunInputs(jobs: try JobsFile.load(URL(fileURLWithPath: path)), datasetDirectories: [], sinks: [], experimentRun: nil)
+            return RunInputs(jobs: try JobsFile.load(URL(fileURLWithPath: path)), datasetPaths: [], sinks: [], experimentRun: nil)
         }
         let run = try ExperimentRun.prepare(experimentPath: path, runDirectory: runDirectory)
-        return RunInputs(jobs: run.jobs, datasetDirectories: run.datasetDirectories,
+        return RunInputs(jobs: run.jobs, datasetPaths: run.datasetPaths,
                          sinks: [ReportingSink(runDirectory: runDirectory, logger: logger)], experimentRun: run)
     }
 

@@ -2,8 +2,9 @@ import Foundation
 import XCTest
 
 /// The Slurm launch scripts against a real single-node Slurm (cluster/slurm/test-local.sh):
-/// the smoke experiment with its workers as a job array, one worker killed with SIGKILL
-/// mid-run, every job counted once.
+/// the smoke experiment on three folds with two workers as a job array; both busy workers
+/// killed with SIGKILL twice, so that each element first restarts its worker and then fails
+/// and is requeued through Slurm; every job counted once, each killed job rerun.
 final class SlurmLaunchTests: XCTestCase {
     func testSmokeRunOnSlurmSurvivesAKilledWorker() throws {
         // munged and the Slurm daemons are started by the script, as root (CI runs as root).
@@ -11,6 +12,6 @@ final class SlurmLaunchTests: XCTestCase {
         let script = SmokeRunTests.repository.appendingPathComponent("cluster/slurm/test-local.sh")
         let (status, text) = try runToCompletion(URL(fileURLWithPath: "/bin/bash"), [script.path, SmokeRunTests.executable.path], timeout: .seconds(600))
         XCTAssertEqual(status, 0, text)
-        XCTAssertTrue(text.contains("slurm test passed: 20 jobs, each counted once"), text)
+        XCTAssertTrue(text.contains("slurm test passed: 30 jobs, each counted once, after killing 4 busy workers; both array elements requeued"), text)
     }
 }

@@ -67,8 +67,23 @@ PartitionName=debug Nodes=$node Default=YES MaxTime=INFINITE State=UP
 CONF
 }
 
+# Daemons of an earlier cluster that are still going (a test that was killed, or a `down` that
+# has not finished) hold the ports; stop them, SIGKILL after 10 s.
+stop_leftover_daemons() {
+    pkill -x slurmctld 2>/dev/null || true
+    pkill -x slurmd 2>/dev/null || true
+    for _ in $(seq 1 100); do
+        pgrep -x slurmctld >/dev/null || pgrep -x slurmd >/dev/null || return 0
+        sleep 0.1
+    done
+    pkill -9 -x slurmctld 2>/dev/null || true
+    pkill -9 -x slurmd 2>/dev/null || true
+    sleep 0.5
+}
+
 case $action in
 up)
+    stop_leftover_daemons
     install_packages
     start_munge
     write_config
@@ -91,10 +106,7 @@ down)
         [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
     done
     # slurmd's job steps (slurmstepd) go with it; wait so the ports are free for the next run.
-    for _ in $(seq 1 50); do
-        pgrep -x slurmctld >/dev/null || pgrep -x slurmd >/dev/null || break
-        sleep 0.1
-    done
+    stop_leftover_daemons
     if [ -f "$dir/munged.started" ]; then
         pkill -x munged 2>/dev/null || true
         rm -f "$dir/munged.started"

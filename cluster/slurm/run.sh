@@ -17,9 +17,11 @@
 #
 # Logs: RUN_DIR/logs/coordinator.log and RUN_DIR/logs/worker-<element>.log (appended to, so a
 # requeued or restarted worker keeps its history; each start logs SLURM_RESTART_COUNT).
-# A worker that dies is restarted in place by its array element (cluster/slurm/worker.sbatch)
-# while the coordinator requeues its job at once; an element that fails as a whole (node
-# failure) is requeued by Slurm (--requeue) or by hand with `scontrol requeue JOBID_ELEMENT`.
+# A worker that dies is restarted in place by its array element (cluster/slurm/worker.sbatch,
+# up to SPARSESEG_MAX_RESTARTS times) while the coordinator requeues its job at once; an
+# element that fails as a whole (restarts used up, out of memory, node failure) is requeued
+# with `scontrol requeue` by cluster/slurm/requeue-failed.sh, which runs beside the
+# coordinator (log: RUN_DIR/logs/requeue.log).
 # Started again with the same RUN_DIR, the run resumes: finished jobs are not rerun.
 set -euo pipefail
 
@@ -70,6 +72,8 @@ array=$(sbatch --parsable --job-name=sparseseg-workers --array="0-$((workers - 1
     --export="ALL,SPARSESEG=$sparseseg,SPARSESEG_ENDPOINT=tcp://$host:$port,SPARSESEG_THREADS=$threads,SPARSESEG_KEYS=$keys,SPARSESEG_RUN_DIR=$run_dir" \
     "$here/worker.sbatch")
 echo "$array" >"$run_dir/slurm-array.id"
+nohup "$here/requeue-failed.sh" "$array" "$coordinator" >>"$run_dir/logs/requeue.log" 2>&1 &
+echo "$!" >"$run_dir/requeue.pid"
 echo "coordinator pid $coordinator on $bind; workers: Slurm array $array ($workers x $threads thread(s))"
 echo "follow: $sparseseg status --connect tcp://$host:$port   report: $run_dir/table.md"
 
