@@ -29,7 +29,8 @@ install_packages() {
 
 # munged is stopped by `down` only if `up` started it (a marker file under DIR says so).
 start_munge() {
-    if pgrep -x munged >/dev/null; then return; fi
+    if pgrep -x munged >/dev/null && [ -S /run/munge/munge.socket.2 ]; then return; fi
+    pkill -x munged 2>/dev/null || true
     touch "$dir/munged.started"
     [ -f /etc/munge/munge.key ] || { mungekey --create --keyfile=/etc/munge/munge.key; chown munge:munge /etc/munge/munge.key; }
     mkdir -p /run/munge /var/lib/munge /var/log/munge
@@ -108,7 +109,10 @@ down)
     # slurmd's job steps (slurmstepd) go with it; wait so the ports are free for the next run.
     stop_leftover_daemons
     if [ -f "$dir/munged.started" ]; then
+        # Wait until it is gone: an `up` right after would otherwise find the exiting munged,
+        # start none, and its slurmd could not authenticate.
         pkill -x munged 2>/dev/null || true
+        for _ in $(seq 1 50); do pgrep -x munged >/dev/null || break; sleep 0.1; done
         rm -f "$dir/munged.started"
     fi
     ;;
