@@ -21,11 +21,11 @@ public struct ExperimentRun: Sendable {
         // A dataset path is read by workers on other machines and in other directories: send
         // it absolute, resolved against the directory the run was started from.
         var dataset = loaded.dataset
-        var directories: [String] = []
+        var paths: [String] = []
         if let relative = dataset["path"]?.stringValue, !relative.isEmpty {
             let absolute = URL(fileURLWithPath: relative).standardizedFileURL
             dataset["path"] = .string(absolute.path)
-            directories.append(absolute.path)
+            paths.append(absolute.path)
         }
         let datasetSettings = DatasetSettings(dataset)
         let opened = try datasetSettings.open()
@@ -37,7 +37,7 @@ public struct ExperimentRun: Sendable {
             return JobSpec(id: job.id, method: job.method, fold: job.fold, seed: UInt64(job.seed),
                            settings: SettingsBridge.json(.map(settings)), expectedCost: job.expectedCost)
         }
-        return ExperimentRun(experiment: loaded, jobs: specs, datasetPaths: directories)
+        return ExperimentRun(experiment: loaded, jobs: specs, datasetPaths: paths)
     }
 
     /// A runner setting of the experiment (`runner:` section), resolved.
