@@ -33,6 +33,7 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSpawn"),
+        .systemLibrary(name: "CMalloc"),
 
         // Swift wrappers over the C libraries: the only code that touches C pointers.
         .target(name: "HDF5", dependencies: ["CHDF5"], swiftSettings: strict),
@@ -43,7 +44,7 @@ let package = Package(
         .target(name: "ChildProcesses", dependencies: ["CSpawn"], swiftSettings: strict),
 
         // The project's concerns, one module each.
-        .target(name: "TrainingCore", dependencies: ["COpenBLAS", "HDF5", "SeededRandom"], swiftSettings: strict),
+        .target(name: "TrainingCore", dependencies: ["COpenBLAS", "CMalloc", "HDF5", "SeededRandom"], swiftSettings: strict),
         .target(name: "Datasets", dependencies: ["HDF5", "CZlib", "PNG", "SeededRandom"], swiftSettings: strict),
         .target(name: "Metrics", swiftSettings: strict),
         .target(

@@ -89,17 +89,27 @@ public final class Dropout: Module {
         let scale = 1 / (1 - probability)
         // 24-bit uniforms, two per 64-bit draw: dropout masks are a visible share of a step.
         let threshold = UInt64((Double(probability) * 16_777_216).rounded())
-        var mask = [Float](repeating: 0, count: x.count)
-        mask.withUnsafeMutableBufferPointer { m in
-            var i = 0
-            while i < m.count {
-                let bits = random.next()
-                m[i] = (bits >> 40) >= threshold ? scale : 0
-                if i + 1 < m.count { m[i + 1] = ((bits >> 8) & 0xFF_FFFF) >= threshold ? scale : 0 }
-                i += 2
+        // The mask and y = x * mask in one pass, neither zero-filled first.
+        let count = x.count
+        var mask: [Float] = []
+        let y = Tensor(shape: x.shape) { y in
+            x.scalars.withUnsafeBufferPointer { x in
+                mask = [Float](unsafeUninitializedCapacity: count) { m, initialised in
+                    var i = 0
+                    while i < count {
+                        let bits = random.next()
+                        m[i] = (bits >> 40) >= threshold ? scale : 0
+                        y[i] = x[i] * m[i]
+                        if i + 1 < count {
+                            m[i + 1] = ((bits >> 8) & 0xFF_FFFF) >= threshold ? scale : 0
+                            y[i + 1] = x[i + 1] * m[i + 1]
+                        }
+                        i += 2
+                    }
+                    initialised = count
+                }
             }
         }
-        let y = Ops.multiply(x, Tensor(shape: x.shape, scalars: mask))
         if recording { records.append(mask) }
         return y
     }
@@ -118,50 +128,59 @@ public final class Dropout: Module {
 public enum Softmax {
     /// `logits [B, K, H, W] -> p [B, K, H, W]`, p = exp(z - max) / sum exp(z - max) per pixel.
     public static func forward(_ logits: Tensor) -> Tensor {
-        var p = logSoftmax(logits)
-        p.scalars.withUnsafeMutableBufferPointer { ps in
-            for i in ps.indices { ps[i] = exp(ps[i]) }
+        exponential(logSoftmax(logits))
+    }
+
+    /// `log p -> p`, elementwise exp.
+    static func exponential(_ logp: Tensor) -> Tensor {
+        logp.updatingScalars { p in
+            for i in 0..<logp.count { p[i] = exp(p[i]) }
         }
-        return p
     }
 
     /// `dp, p -> dlogits`: dz_k = p_k (dp_k - sum_j p_j dp_j).
     public static func backward(_ dp: Tensor, probabilities p: Tensor) -> Tensor {
         precondition(dp.shape == p.shape, "Softmax.backward: dp \(dp.shape) vs p \(p.shape)")
-        var dz = Tensor(shape: p.shape)
-        forEachPixel(p.shape) { offsets in
-            var inner: Float = 0
-            for o in offsets { inner += p.scalars[o] * dp.scalars[o] }
-            for o in offsets { dz.scalars[o] = p.scalars[o] * (dp.scalars[o] - inner) }
+        return Tensor(shape: p.shape) { dz in
+            withPixels(p, dp) { pp, dpp in
+                forEachPixel(p.shape) { offsets in
+                    var inner: Float = 0
+                    for o in offsets { inner += pp[o] * dpp[o] }
+                    for o in offsets { dz[o] = pp[o] * (dpp[o] - inner) }
+                }
+            }
         }
-        return dz
     }
 
     /// `logits [B, K, H, W] -> log p [B, K, H, W]`, computed stably (z - max - log sum exp(z - max)).
     public static func logSoftmax(_ logits: Tensor) -> Tensor {
         precondition(logits.shape.count == 4, "Softmax: logits \(logits.shape), expected [B, K, H, W]")
-        var out = Tensor(shape: logits.shape)
-        forEachPixel(logits.shape) { offsets in
-            var top = -Float.infinity
-            for o in offsets { top = max(top, logits.scalars[o]) }
-            var total: Float = 0
-            for o in offsets { total += exp(logits.scalars[o] - top) }
-            let shift = top + log(total)
-            for o in offsets { out.scalars[o] = logits.scalars[o] - shift }
+        return Tensor(shape: logits.shape) { out in
+            logits.scalars.withUnsafeBufferPointer { z in
+                forEachPixel(logits.shape) { offsets in
+                    var top = -Float.infinity
+                    for o in offsets { top = max(top, z[o]) }
+                    var total: Float = 0
+                    for o in offsets { total += exp(z[o] - top) }
+                    let shift = top + log(total)
+                    for o in offsets { out[o] = z[o] - shift }
+                }
+            }
         }
-        return out
     }
 
     /// `dlogp, log p -> dlogits`: dz_k = dlogp_k - p_k sum_j dlogp_j.
     public static func logSoftmaxBackward(_ dlogp: Tensor, logProbabilities logp: Tensor) -> Tensor {
         precondition(dlogp.shape == logp.shape, "Softmax.logSoftmaxBackward: \(dlogp.shape) vs \(logp.shape)")
-        var dz = Tensor(shape: logp.shape)
-        forEachPixel(logp.shape) { offsets in
-            var total: Float = 0
-            for o in offsets { total += dlogp.scalars[o] }
-            for o in offsets { dz.scalars[o] = dlogp.scalars[o] - exp(logp.scalars[o]) * total }
+        return Tensor(shape: logp.shape) { dz in
+            withPixels(dlogp, logp) { d, lp in
+                forEachPixel(logp.shape) { offsets in
+                    var total: Float = 0
+                    for o in offsets { total += d[o] }
+                    for o in offsets { dz[o] = d[o] - exp(lp[o]) * total }
+                }
+            }
         }
-        return dz
     }
 
     /// The class of highest score at each pixel: `[B, K, H, W] -> [B*H*W]` labels (row-major
@@ -186,15 +205,25 @@ public enum Softmax {
         precondition(labels.count == batch * height * width, "oneHot: \(labels.count) labels for [\(batch), \(height), \(width)]")
         let plane = height * width
         var out = Tensor(shape: [batch, classes, height, width])
-        for b in 0..<batch {
-            for i in 0..<plane {
-                let k = Int(labels[b * plane + i])
-                precondition(k >= 0 && k < classes, "oneHot: label \(k) outside 0..<\(classes)")
-                out.scalars[(b * classes + k) * plane + i] = 1
+        out.scalars.withUnsafeMutableBufferPointer { o in
+            for b in 0..<batch {
+                for i in 0..<plane {
+                    let k = Int(labels[b * plane + i])
+                    precondition(k >= 0 && k < classes, "oneHot: label \(k) outside 0..<\(classes)")
+                    o[(b * classes + k) * plane + i] = 1
+                }
             }
         }
         return out
     }
+}
+
+/// Calls `body` with the scalars of two tensors: the per-pixel loops of the softmax and the
+/// losses index them at K strided offsets, which the array accessors would bounds-check and
+/// uniqueness-check element by element.
+@inline(__always)
+func withPixels<R>(_ a: Tensor, _ b: Tensor, _ body: (UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>) -> R) -> R {
+    a.scalars.withUnsafeBufferPointer { a in b.scalars.withUnsafeBufferPointer { b in body(a, b) } }
 }
 
 /// Calls `body` once per pixel of a `[B, K, H, W]` shape with the K offsets of that pixel.

@@ -12,6 +12,11 @@ import SeededRandom
 ///               with flipped[ci, co, ky, kx] = weight[co, ci, kh-1-ky, kw-1-kx]
 ///               (the adjoint of a "same" convolution; an sgemm with a deep inner dimension
 ///               instead of weight^T * dy followed by a scatter-add col2im)
+///
+/// The input may come in parts along the channels (``forward(concatenating:recording:)``):
+/// im2col reads each part in turn, and the backward hands each part its own gradient, so the
+/// U-Net's decoder blocks never build the concatenation [skip, upsampled] nor split its
+/// gradient (two copies of the largest activations per level, each way).
 public final class Conv2d: Module {
     /// Cin.
     public let inputChannels: Int
@@ -23,7 +28,8 @@ public final class Conv2d: Module {
     public let weight: Parameter
     /// `[Cout]`.
     public let bias: Parameter
-    private var records: [Tensor] = []
+    /// The input parts of each recorded forward.
+    private var records: [[Tensor]] = []
     /// im2col scratch, shared by the convolutions of one network.
     private let workspace: ConvolutionWorkspace
 
@@ -57,42 +63,60 @@ public final class Conv2d: Module {
     }
 
     /// Rows of output computed per im2col chunk: the chunk's columns (`Cin*kh*kw` x rows*W
-    /// floats) stay near 1 MiB, so im2col writes them and sgemm packs them from cache rather
-    /// than from memory. A 1x1 convolution needs no columns and runs on whole planes.
+    /// floats) stay near the workspace's chunk size, so im2col writes them and sgemm packs them
+    /// from cache rather than from memory; but a chunk has at least the workspace's minimum
+    /// columns (256), because every
+    /// sgemm packs the whole weight matrix (Cout x Cin*kh*kw) again, which deep layers cannot
+    /// afford per row of 8 or 16 pixels. A 1x1 convolution needs no columns and runs on whole
+    /// planes.
     private func rowsPerChunk(height: Int, width: Int) -> Int {
         guard kernelSize > 1 else { return height }
         let depth = inputChannels * kernelSize * kernelSize
-        return max(1, min(height, workspace.chunkFloats / (depth * width)))
+        let minimumRows = (workspace.minimumColumns + width - 1) / width
+        return max(1, min(height, max(minimumRows, workspace.chunkFloats / (depth * width))))
     }
 
     /// `x [B, Cin, H, W] -> [B, Cout, H, W]`.
     public func forward(_ x: Tensor, recording: Bool = false) -> Tensor {
-        precondition(x.shape.count == 4 && x.channels == inputChannels, "Conv2d: input \(x.shape), expected [B, \(inputChannels), H, W]")
-        let (batch, height, width) = (x.batch, x.height, x.width)
+        forward(concatenating: [x], recording: recording)
+    }
+
+    /// The convolution of the channel concatenation of `parts` (`[B, C_i, H, W]` with
+    /// sum C_i = Cin) without building it: `-> [B, Cout, H, W]`. Pair it with
+    /// ``backward(parts:)``.
+    public func forward(concatenating parts: [Tensor], recording: Bool = false) -> Tensor {
+        let first = parts[0]
+        precondition(parts.allSatisfy { $0.shape.count == 4 && $0.batch == first.batch && $0.height == first.height && $0.width == first.width }
+                     && parts.reduce(0) { $0 + $1.channels } == inputChannels,
+                     "Conv2d: input parts \(parts.map(\.shape)), expected [B, C_i, H, W] with channels adding up to \(inputChannels)")
+        let (batch, height, width) = (first.batch, first.height, first.width)
         let plane = height * width, depth = inputChannels * kernelSize * kernelSize
         let chunk = rowsPerChunk(height: height, width: width)
-        let workers = workspace.prepare(batch: batch, columns: kernelSize > 1 ? depth * chunk * width : 0, gradients: 0, partials: 0)
+        // A 1x1 convolution of one part multiplies the input as it is; anything else goes
+        // through im2col's columns.
+        let direct = kernelSize == 1 && parts.count == 1
+        let workers = workspace.prepare(batch: batch, columns: direct ? 0 : depth * chunk * width, gradients: 0, partials: 0)
+        let partChannels = parts.map(\.channels)
         // Hot loop over raw pointers: sgemm takes pointers, the array accessors would
         // otherwise re-check bounds for every element of im2col, and the slices of a batch
         // may run on several threads. Every output element is first set to its bias, so the
         // tensor needs no zero fill.
         let y = Tensor(shape: [batch, outputChannels, height, width]) { ys in
-            x.scalars.withUnsafeBufferPointer { xs in
+            withBaseAddresses(parts) { inputs in
                 weight.value.scalars.withUnsafeBufferPointer { w in
                     bias.value.scalars.withUnsafeBufferPointer { bs in
-                        let (xp, yp, wp, bp) = (xs.baseAddress!, ys.baseAddress!, w.baseAddress!, bs.baseAddress!)
+                        let (yp, wp, bp) = (ys.baseAddress!, w.baseAddress!, bs.baseAddress!)
                         workspace.forEachSlice(batch, workers: workers) { [self] b, slot in
-                            let input = xp + b * inputChannels * plane
+                            let slice = zip(inputs, partChannels).map { ($0 + b * $1 * plane, $1) }
                             let output = yp + b * outputChannels * plane
                             for co in 0..<outputChannels {
                                 (output + co * plane).update(repeating: bp[co], count: plane)
                             }
                             for y0 in stride(from: 0, to: height, by: chunk) {
                                 let n = min(chunk, height - y0) * width
-                                var source = input + y0 * width, ldb = plane
-                                if kernelSize > 1 {
-                                    im2col(input, channels: inputChannels, slot.columns.pointer, height: height, width: width,
-                                           rows: y0..<y0 + n / width)
+                                var source = slice[0].0 + y0 * width, ldb = plane
+                                if !direct {
+                                    im2col(slice, slot.columns.pointer, height: height, width: width, rows: y0..<y0 + n / width)
                                     (source, ldb) = (UnsafePointer(slot.columns.pointer), n)
                                 }
                                 BLAS.sgemm(m: outputChannels, n: n, k: depth, a: wp, b: source, ldb: ldb,
@@ -103,12 +127,20 @@ public final class Conv2d: Module {
                 }
             }
         }
-        if recording { records.append(x) }
+        if recording { records.append(parts) }
         return y
     }
 
     /// `dy [B, Cout, H, W] -> dx [B, Cin, H, W]`; accumulates the weight and bias gradients.
     public func backward(_ dy: Tensor) -> Tensor {
+        let parts = backward(dy, inputGradient: true)!
+        precondition(parts.count == 1, "Conv2d.backward: the forward had \(parts.count) input parts; use backward(parts:)")
+        return parts[0]
+    }
+
+    /// The backward of ``forward(concatenating:recording:)``: `dy [B, Cout, H, W]` -> the
+    /// gradient of each input part, `[B, C_i, H, W]`; accumulates the weight and bias gradients.
+    public func backward(parts dy: Tensor) -> [Tensor] {
         backward(dy, inputGradient: true)!
     }
 
@@ -118,13 +150,15 @@ public final class Conv2d: Module {
         _ = backward(dy, inputGradient: false)
     }
 
-    private func backward(_ dy: Tensor, inputGradient: Bool) -> Tensor? {
-        guard let x = records.popLast() else { preconditionFailure("Conv2d.backward without a recorded forward") }
-        precondition(dy.shape == [x.batch, outputChannels, x.height, x.width], "Conv2d.backward: dy \(dy.shape) for input \(x.shape)")
-        let (batch, height, width) = (x.batch, x.height, x.width)
+    private func backward(_ dy: Tensor, inputGradient: Bool) -> [Tensor]? {
+        guard let parts = records.popLast() else { preconditionFailure("Conv2d.backward without a recorded forward") }
+        let first = parts[0]
+        let (batch, height, width) = (first.batch, first.height, first.width)
+        precondition(dy.shape == [batch, outputChannels, height, width], "Conv2d.backward: dy \(dy.shape) for input parts \(parts.map(\.shape))")
         let plane = height * width, depth = inputChannels * kernelSize * kernelSize
         let chunk = rowsPerChunk(height: height, width: width)
-        let columnCount = kernelSize > 1 ? depth * chunk * width : 0
+        let direct = kernelSize == 1 && parts.count == 1
+        let columnCount = direct ? 0 : depth * chunk * width
         let gradientDepth = outputChannels * kernelSize * kernelSize
         // Each worker sums its slices' weight and bias gradients in its own slot; the slots are
         // then added in a fixed order, so a thread count always gives the same bits.
@@ -132,15 +166,17 @@ public final class Conv2d: Module {
         let gradientColumns = inputGradient && kernelSize > 1 ? gradientDepth * chunk * width : 0
         let workers = workspace.prepare(batch: batch, columns: columnCount, gradients: gradientColumns, partials: partialCount)
         let flipped = inputGradient ? flippedWeight() : []
+        let partChannels = parts.map(\.channels)
+        let channelOffsets = partChannels.indices.map { partChannels[..<$0].reduce(0, +) }
         // The input-gradient sgemms (beta 0) write every element of dx: no zero fill.
-        var dx = inputGradient ? Tensor(shape: x.shape) { _ in } : Tensor(shape: [0])
-        x.scalars.withUnsafeBufferPointer { xs in
-            dy.scalars.withUnsafeBufferPointer { dys in
-                dx.scalars.withUnsafeMutableBufferPointer { dxs in
+        var dx = inputGradient ? parts.map { Tensor(shape: $0.shape) { _ in } } : []
+        withBaseAddresses(parts) { inputs in
+            withMutableBaseAddresses(&dx) { dxs in
+                dy.scalars.withUnsafeBufferPointer { dys in
                     flipped.withUnsafeBufferPointer { f in
-                        let (xp, dyp, dxp, fp) = (xs.baseAddress!, dys.baseAddress!, dxs.baseAddress, f.baseAddress)
+                        let (dyp, fp) = (dys.baseAddress!, f.baseAddress)
                         workspace.forEachSlice(batch, workers: workers) { [self] b, slot in
-                            let input = xp + b * inputChannels * plane
+                            let slice = zip(inputs, partChannels).map { ($0 + b * $1 * plane, $1) }
                             let grad = dyp + b * outputChannels * plane
                             let (dw, db) = (slot.partials.pointer, slot.partials.pointer + outputChannels * depth)
                             for co in 0..<outputChannels {
@@ -149,23 +185,27 @@ public final class Conv2d: Module {
                             for y0 in stride(from: 0, to: height, by: chunk) {
                                 let n = min(chunk, height - y0) * width
                                 let rows = y0..<y0 + n / width
-                                var source = input + y0 * width, ldb = plane
-                                if kernelSize > 1 {
-                                    im2col(input, channels: inputChannels, slot.columns.pointer, height: height, width: width, rows: rows)
+                                var source = slice[0].0 + y0 * width, ldb = plane
+                                if !direct {
+                                    im2col(slice, slot.columns.pointer, height: height, width: width, rows: rows)
                                     (source, ldb) = (UnsafePointer(slot.columns.pointer), n)
                                 }
                                 // dweight[Cout, depth] += dy[:, chunk] * columns^T
                                 BLAS.sgemm(transposeB: true, m: outputChannels, n: depth, k: n,
                                            a: grad + y0 * width, lda: plane, b: source, ldb: ldb, beta: 1, c: dw)
-                                guard inputGradient, let dxp, let fp else { continue }
-                                // dx[:, chunk] = flipped[Cin, Cout*kh*kw] * columns(dy)[:, chunk]
+                                guard inputGradient, let fp else { continue }
+                                // dx[:, chunk] = flipped[Cin, Cout*kh*kw] * columns(dy)[:, chunk], the
+                                // rows of each part into that part's gradient.
                                 var gradSource = grad + y0 * width, gradLd = plane
                                 if kernelSize > 1 {
-                                    im2col(grad, channels: outputChannels, slot.gradients.pointer, height: height, width: width, rows: rows)
+                                    im2col([(grad, outputChannels)], slot.gradients.pointer, height: height, width: width, rows: rows)
                                     (gradSource, gradLd) = (UnsafePointer(slot.gradients.pointer), n)
                                 }
-                                BLAS.sgemm(m: inputChannels, n: n, k: gradientDepth, a: fp, b: gradSource, ldb: gradLd,
-                                           beta: 0, c: dxp + b * inputChannels * plane + y0 * width, ldc: plane)
+                                for (part, channels) in partChannels.enumerated() {
+                                    BLAS.sgemm(m: channels, n: n, k: gradientDepth, a: fp + channelOffsets[part] * gradientDepth,
+                                               b: gradSource, ldb: gradLd, beta: 0,
+                                               c: dxs[part] + b * channels * plane + y0 * width, ldc: plane)
+                                }
                             }
                         }
                     }
@@ -201,34 +241,57 @@ public final class Conv2d: Module {
         return flipped
     }
 
-    /// For output rows `rows` of a `channels`-channel slice:
+    /// For output rows `rows` of one slice given as channel parts `(pointer, channels)` (their
+    /// concatenation has c = 0..<sum of channels):
     /// columns[(c*kh + ky)*kw + kx, (y - rows.lowerBound)*W + x] = x[c, y + ky - pad, x + kx - pad],
     /// zero outside the image.
-    private func im2col(_ input: UnsafePointer<Float>, channels: Int, _ cols: UnsafeMutablePointer<Float>, height: Int, width: Int,
+    private func im2col(_ parts: [(UnsafePointer<Float>, Int)], _ cols: UnsafeMutablePointer<Float>, height: Int, width: Int,
                         rows: Range<Int>) {
         let pad = kernelSize / 2, plane = height * width, n = rows.count * width
         var row = cols
-        for ci in 0..<channels {
-            let source = input + ci * plane
-            for ky in 0..<kernelSize {
-                for kx in 0..<kernelSize {
-                    let (oy, ox) = (ky - pad, kx - pad)
-                    let x0 = max(0, -ox), x1 = min(width, width - ox)
-                    for y in rows {
-                        let destination = row + (y - rows.lowerBound) * width
-                        let sy = y + oy
-                        if sy < 0 || sy >= height || x1 <= x0 {
-                            destination.update(repeating: 0, count: width)
-                            continue
+        for (input, channels) in parts {
+            for ci in 0..<channels {
+                let source = input + ci * plane
+                for ky in 0..<kernelSize {
+                    for kx in 0..<kernelSize {
+                        let (oy, ox) = (ky - pad, kx - pad)
+                        let x0 = max(0, -ox), x1 = min(width, width - ox)
+                        for y in rows {
+                            let destination = row + (y - rows.lowerBound) * width
+                            let sy = y + oy
+                            if sy < 0 || sy >= height || x1 <= x0 {
+                                destination.update(repeating: 0, count: width)
+                                continue
+                            }
+                            if x0 > 0 { destination.update(repeating: 0, count: x0) }
+                            (destination + x0).update(from: source + sy * width + x0 + ox, count: x1 - x0)
+                            if x1 < width { (destination + x1).update(repeating: 0, count: width - x1) }
                         }
-                        if x0 > 0 { destination.update(repeating: 0, count: x0) }
-                        (destination + x0).update(from: source + sy * width + x0 + ox, count: x1 - x0)
-                        if x1 < width { (destination + x1).update(repeating: 0, count: width - x1) }
+                        row += n
                     }
-                    row += n
                 }
             }
         }
+    }
+}
+
+/// Calls `body` with the base address of each tensor's scalars (tensors of a layer's input
+/// parts, read by several threads at once).
+func withBaseAddresses<R>(_ tensors: [Tensor], _ body: ([UnsafePointer<Float>]) -> R) -> R {
+    func nest(_ index: Int, _ addresses: [UnsafePointer<Float>]) -> R {
+        guard index < tensors.count else { return body(addresses) }
+        return tensors[index].scalars.withUnsafeBufferPointer { nest(index + 1, addresses + [$0.baseAddress!]) }
+    }
+    return nest(0, [])
+}
+
+/// Calls `body` with the mutable base address of each tensor's scalars (tensors that are not
+/// empty; each is taken out of the array while it is written, so no two accesses overlap).
+func withMutableBaseAddresses<R>(_ tensors: inout [Tensor], _ body: ([UnsafeMutablePointer<Float>]) -> R) -> R {
+    guard var last = tensors.popLast() else { return body([]) }
+    defer { tensors.append(last) }
+    return withMutableBaseAddresses(&tensors) { addresses in
+        last.scalars.withUnsafeMutableBufferPointer { body(addresses + [$0.baseAddress!]) }
     }
 }
 
@@ -243,12 +306,19 @@ public final class Conv2d: Module {
 public final class ConvolutionWorkspace {
     /// Floats of im2col columns per chunk of output rows (at least one row per chunk).
     let chunkFloats: Int
+    /// Output pixels per chunk at the least.
+    let minimumColumns: Int
     private(set) var slots: [Slot] = []
 
-    /// A workspace whose im2col chunks hold about `chunkFloats` floats (1 MiB by default: a
-    /// chunk then stays in cache between im2col and sgemm).
-    public init(chunkFloats: Int = 1 << 18) {
+    /// A workspace whose im2col chunks hold about `chunkFloats` floats and at least
+    /// `minimumColumns` output pixels (whole rows). The default, 256 KiB, leaves room in a
+    /// 1 MiB L2 for sgemm's packed copy of the chunk beside it: the full-resolution 16-channel
+    /// layers of the U-Net ran 15-25 % faster than with 1 MiB chunks (1 thread, this machine, a
+    /// sweep of 2^14 to 2^20 floats). Without the minimum, the deep layers at 8 x 8 to 32 x 32
+    /// got one-row chunks and ran 20-30 % slower.
+    public init(chunkFloats: Int = 1 << 16, minimumColumns: Int = 256) {
         self.chunkFloats = chunkFloats
+        self.minimumColumns = minimumColumns
     }
 
     /// The buffers of one worker thread.
@@ -303,21 +373,4 @@ final class ScratchBuffer {
     }
 
     deinit { pointer.deallocate() }
-}
-
-/// The sum of `count` floats, accumulated in eight lanes (vectorisable, and deterministic).
-@inline(__always)
-func sum(_ p: UnsafePointer<Float>, count: Int) -> Float {
-    var acc = SIMD8<Float>()
-    var i = 0
-    while i + 8 <= count {
-        acc += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
-        i += 8
-    }
-    var total = acc.sum()
-    while i < count {
-        total += p[i]
-        i += 1
-    }
-    return total
 }

@@ -27,28 +27,39 @@ public enum Losses {
     /// L = sum_i w_i (-log softmax(z_i)[y_i]) / normaliser; dL/dz_i = w_i (p_i - onehot(y_i)) / normaliser.
     public static func crossEntropy(logits: Tensor, labels: [Int32], weights: [Float]? = nil,
                                     normalisation: Normalisation = .weightSum) -> LossGradient {
-        let (batch, classes, plane) = (logits.batch, logits.channels, logits.height * logits.width)
-        precondition(labels.count == batch * plane, "crossEntropy: \(labels.count) labels for logits \(logits.shape)")
+        crossEntropy(logProbabilities: Softmax.logSoftmax(logits), labels: labels, weights: weights, normalisation: normalisation)
+    }
+
+    /// ``crossEntropy(logits:labels:weights:normalisation:)`` from `logp = logSoftmax(logits)`
+    /// (and `p = exp(logp)` if the caller has it: the U-Net's loss needs both for Dice + CE).
+    static func crossEntropy(logProbabilities logp: Tensor, probabilities: Tensor? = nil, labels: [Int32], weights: [Float]? = nil,
+                             normalisation: Normalisation = .weightSum) -> LossGradient {
+        let (batch, classes, plane) = (logp.batch, logp.channels, logp.height * logp.width)
+        precondition(labels.count == batch * plane, "crossEntropy: \(labels.count) labels for logits \(logp.shape)")
         precondition(weights == nil || weights!.count == labels.count, "crossEntropy: \(weights!.count) weights for \(labels.count) labels")
-        let logp = Softmax.logSoftmax(logits)
         let weightTotal: Double = weights.map { w in w.reduce(0.0) { $0 + Double($1) } } ?? Double(labels.count)
         let normaliser = normalisation == .weightSum ? weightTotal : Double(labels.count)
-        var gradient = Tensor(shape: logits.shape)
+        var gradient = Tensor(shape: logp.shape)
         guard normaliser > 0 else { return LossGradient(value: 0, gradient: gradient) }
+        let p = probabilities ?? Softmax.exponential(logp)
         var total = 0.0
-        for b in 0..<batch {
-            for i in 0..<plane {
-                let pixel = b * plane + i
-                let w = weights?[pixel] ?? 1
-                guard w != 0 else { continue }
-                let label = Int(labels[pixel])
-                precondition(label >= 0 && label < classes, "crossEntropy: label \(label) outside 0..<\(classes)")
-                let scale = Float(Double(w) / normaliser)
-                for k in 0..<classes {
-                    let o = (b * classes + k) * plane + i
-                    gradient.scalars[o] = scale * (exp(logp.scalars[o]) - (k == label ? 1 : 0))
+        gradient.scalars.withUnsafeMutableBufferPointer { dz in
+            withPixels(logp, p) { lp, pp in
+                for b in 0..<batch {
+                    for i in 0..<plane {
+                        let pixel = b * plane + i
+                        let w = weights?[pixel] ?? 1
+                        guard w != 0 else { continue }
+                        let label = Int(labels[pixel])
+                        precondition(label >= 0 && label < classes, "crossEntropy: label \(label) outside 0..<\(classes)")
+                        let scale = Float(Double(w) / normaliser)
+                        for k in 0..<classes {
+                            let o = (b * classes + k) * plane + i
+                            dz[o] = scale * (pp[o] - (k == label ? 1 : 0))
+                        }
+                        total -= Double(w) * Double(lp[(b * classes + label) * plane + i])
+                    }
                 }
-                total -= Double(w) * Double(logp.scalars[(b * classes + label) * plane + i])
             }
         }
         return LossGradient(value: Float(total / normaliser), gradient: gradient)
@@ -61,27 +72,30 @@ public enum Losses {
     public static func dice(probabilities p: Tensor, target g: Tensor, smooth: Double = 1e-5) -> LossGradient {
         precondition(p.shape == g.shape && p.shape.count == 4, "dice: probabilities \(p.shape) vs target \(g.shape)")
         let (batch, classes, plane) = (p.batch, p.channels, p.height * p.width)
-        var gradient = Tensor(shape: p.shape)
         var total = 0.0
-        for k in 0..<classes {
-            var intersection = 0.0, pp = 0.0, gg = 0.0
-            for b in 0..<batch {
-                let base = (b * classes + k) * plane
-                for i in base..<base + plane {
-                    let (pv, gv) = (Double(p.scalars[i]), Double(g.scalars[i]))
-                    intersection += pv * gv
-                    pp += pv * pv
-                    gg += gv * gv
-                }
-            }
-            let numerator = 2 * intersection + smooth, denominator = pp + gg + smooth
-            total += 1 - numerator / denominator
-            // d/dp of -(num/den) = -(2 g den - num 2 p) / den^2, then / K for the class mean.
-            for b in 0..<batch {
-                let base = (b * classes + k) * plane
-                for i in base..<base + plane {
-                    let (pv, gv) = (Double(p.scalars[i]), Double(g.scalars[i]))
-                    gradient.scalars[i] = Float(-(2 * gv * denominator - numerator * 2 * pv) / (denominator * denominator) / Double(classes))
+        let gradient = Tensor(shape: p.shape) { dp in
+            withPixels(p, g) { p, g in
+                for k in 0..<classes {
+                    var intersection = 0.0, pp = 0.0, gg = 0.0
+                    for b in 0..<batch {
+                        let base = (b * classes + k) * plane
+                        for i in base..<base + plane {
+                            let (pv, gv) = (Double(p[i]), Double(g[i]))
+                            intersection += pv * gv
+                            pp += pv * pv
+                            gg += gv * gv
+                        }
+                    }
+                    let numerator = 2 * intersection + smooth, denominator = pp + gg + smooth
+                    total += 1 - numerator / denominator
+                    // d/dp of -(num/den) = -(2 g den - num 2 p) / den^2, then / K for the class mean.
+                    for b in 0..<batch {
+                        let base = (b * classes + k) * plane
+                        for i in base..<base + plane {
+                            let (pv, gv) = (Double(p[i]), Double(g[i]))
+                            dp[i] = Float(-(2 * gv * denominator - numerator * 2 * pv) / (denominator * denominator) / Double(classes))
+                        }
+                    }
                 }
             }
         }

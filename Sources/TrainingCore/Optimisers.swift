@@ -55,11 +55,30 @@ public final class Adam: Optimiser {
                 parameter.gradient.scalars.withUnsafeBufferPointer { grad in
                     m[index].withUnsafeMutableBufferPointer { m in
                         v[index].withUnsafeMutableBufferPointer { v in
-                            for i in p.indices {
-                                let g = grad[i] + wd * p[i]
-                                m[i] = b1 * m[i] + (1 - b1) * g
-                                v[i] = b2 * v[i] + (1 - b2) * g * g
-                                p[i] -= lr * (m[i] / correction1) / ((v[i] / correction2).squareRoot() + eps)
+                            // Raw pointers and eight lanes: the four arrays may alias as far as the
+                            // compiler knows, so the plain loop ran scalar (9 ms of a U-Net step).
+                            // Lanes compute the scalar formula exactly, and blocks are disjoint:
+                            // the bits do not depend on the thread count.
+                            let (pp, gp, mp, vp) = (p.baseAddress!, grad.baseAddress!, m.baseAddress!, v.baseAddress!)
+                            forEachBlock(p.count) { range in
+                                var i = range.lowerBound
+                                while i + 8 <= range.upperBound {
+                                    let x = SIMD8<Float>(loading: pp + i)
+                                    let g = SIMD8<Float>(loading: gp + i) + wd * x
+                                    let mi = b1 * SIMD8<Float>(loading: mp + i) + (1 - b1) * g
+                                    let vi = b2 * SIMD8<Float>(loading: vp + i) + (1 - b2) * g * g
+                                    (x - lr * (mi / correction1) / ((vi / correction2).squareRoot() + eps)).store(to: pp + i)
+                                    mi.store(to: mp + i)
+                                    vi.store(to: vp + i)
+                                    i += 8
+                                }
+                                while i < range.upperBound {
+                                    let g = gp[i] + wd * pp[i]
+                                    mp[i] = b1 * mp[i] + (1 - b1) * g
+                                    vp[i] = b2 * vp[i] + (1 - b2) * g * g
+                                    pp[i] -= lr * (mp[i] / correction1) / ((vp[i] / correction2).squareRoot() + eps)
+                                    i += 1
+                                }
                             }
                         }
                     }

@@ -21,3 +21,10 @@ func parallelFor(_ count: Int, _ body: @escaping (Int) -> Void) {
 struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value
 }
+
+/// Calls `body` on consecutive blocks of 0..<count: on this thread for small counts, else
+/// spread over ``BLAS/threads`` threads (blocks must be independent).
+func forEachBlock(_ count: Int, block: Int = 1 << 15, _ body: @escaping (Range<Int>) -> Void) {
+    guard count > block else { return body(0..<count) }
+    parallelFor((count + block - 1) / block) { k in body(k * block..<min(count, (k + 1) * block)) }
+}

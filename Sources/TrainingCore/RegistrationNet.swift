@@ -46,11 +46,21 @@ final class ConvActivation: Module {
     }
 
     func forward(_ x: Tensor, recording: Bool) -> Tensor {
-        activation.forward(conv.forward(x, recording: recording), recording: recording)
+        forward(concatenating: [x], recording: recording)
+    }
+
+    /// On the channel concatenation of `parts`, without building it.
+    func forward(concatenating parts: [Tensor], recording: Bool) -> Tensor {
+        activation.forward(conv.forward(concatenating: parts, recording: recording), recording: recording)
     }
 
     func backward(_ dy: Tensor) -> Tensor {
         conv.backward(activation.backward(dy))
+    }
+
+    /// The gradient of each input part of ``forward(concatenating:recording:)``.
+    func backward(parts dy: Tensor) -> [Tensor] {
+        conv.backward(parts: activation.backward(dy))
     }
 }
 
@@ -143,24 +153,28 @@ public final class RegistrationNet: Module {
             skips.append(h)
             h = pool.forward(h, recording: recording)
         }
+        // From here each layer's input is a list of channel parts: [up, skip] after a decoder
+        // level, which the next convolution reads without building the concatenation.
+        var parts = [h]
         for layer in decoder {
-            h = Ops.concatChannels([Upsample.nearest(layer.forward(h, recording: recording)), skips.removeLast()])
+            parts = [Upsample.nearest(layer.forward(concatenating: parts, recording: recording)), skips.removeLast()]
         }
-        for layer in extra { h = layer.forward(h, recording: recording) }
-        return flowHead.forward(h, recording: recording)
+        for layer in extra { parts = [layer.forward(concatenating: parts, recording: recording)] }
+        return flowHead.forward(concatenating: parts, recording: recording)
     }
 
     /// `dflow [B, 2, H, W] -> d(pair) [B, 2, H, W]`; accumulates parameter gradients.
     @discardableResult
     public func backward(_ dflow: Tensor) -> Tensor {
-        var d = flowHead.backward(dflow)
-        for layer in extra.reversed() { d = layer.backward(d) }
+        // The gradients of the current layer's input parts ([up, skip] after a decoder level).
+        var parts = flowHead.backward(parts: dflow)
+        for layer in extra.reversed() { parts = layer.backward(parts: parts[0]) }
         var skipGradients: [Tensor] = []
         for layer in decoder.reversed() {
-            let parts = Ops.splitChannels(d, [layer.conv.outputChannels, d.channels - layer.conv.outputChannels])
             skipGradients.append(parts[1])
-            d = layer.backward(Upsample.nearestBackward(parts[0]))
+            parts = layer.backward(parts: Upsample.nearestBackward(parts[0]))
         }
+        var d = parts[0]
         for (layer, pool) in zip(encoder, pools).reversed() {
             d = layer.backward(Ops.add(pool.backward(d), skipGradients.removeLast()))
         }

@@ -30,7 +30,8 @@ public struct UNetConfiguration: Sendable, Equatable {
 /// (each LeakyReLU fused into its BatchNorm).
 ///
 ///     forward   [B, Cin, H, W] -> [B, Cout, H, W]
-///     backward  [B, Cout, H, W] -> [B, Cin, H, W] (or nothing, see `inputGradient`)
+///               (or parts [B, C_i, H, W] of the input along the channels, sum C_i = Cin)
+///     backward  [B, Cout, H, W] -> [B, Cin, H, W] (or one gradient per part, or nothing, see `inputGradient`)
 public final class ConvBlock: Module {
     let conv1: Conv2d, bn1: BatchNorm2d, dropout: Dropout
     let conv2: Conv2d, bn2: BatchNorm2d
@@ -54,7 +55,13 @@ public final class ConvBlock: Module {
 
     /// `[B, Cin, H, W] -> [B, Cout, H, W]`.
     public func forward(_ x: Tensor, recording: Bool = false) -> Tensor {
-        var h = bn1.forward(conv1.forward(x, recording: recording), recording: recording)
+        forward(concatenating: [x], recording: recording)
+    }
+
+    /// The block on the channel concatenation of `parts`, without building it (see
+    /// ``Conv2d/forward(concatenating:recording:)``).
+    public func forward(concatenating parts: [Tensor], recording: Bool = false) -> Tensor {
+        var h = bn1.forward(conv1.forward(concatenating: parts, recording: recording), recording: recording)
         h = conv2.forward(dropout.forward(h, recording: recording), recording: recording)
         return bn2.forward(h, recording: recording)
     }
@@ -65,6 +72,11 @@ public final class ConvBlock: Module {
         if inputGradient { return conv1.backward(d) }
         conv1.backwardParametersOnly(d)
         return nil
+    }
+
+    /// The backward of ``forward(concatenating:recording:)``: the gradient of each input part.
+    public func backward(parts dy: Tensor) -> [Tensor] {
+        conv1.backward(parts: bn1.backward(dropout.backward(conv2.backward(bn2.backward(dy)))))
     }
 
     func forwardFLOPs(batch: Int, height: Int, width: Int) -> Double {
@@ -166,7 +178,7 @@ public final class UNet: Module {
         skips.removeLast()
         for (up, block) in zip(upConvs, decoder) {
             let upsampled = Upsample.bilinear(up.forward(h, recording: recording))
-            h = block.forward(Ops.concatChannels([skips.removeLast(), upsampled]), recording: recording)
+            h = block.forward(concatenating: [skips.removeLast(), upsampled], recording: recording)
         }
         return head.forward(h, recording: recording)
     }
@@ -182,9 +194,7 @@ public final class UNet: Module {
         var d = head.backward(dlogits)
         var skipGradients: [Tensor] = []
         for (up, block) in zip(upConvs, decoder).reversed() {
-            let dconcat = block.backward(d)!
-            let width = up.outputChannels
-            let parts = Ops.splitChannels(dconcat, [width, width])
+            let parts = block.backward(parts: d)
             skipGradients.append(parts[0])
             d = up.backward(Upsample.bilinearBackward(parts[1]))
         }
@@ -215,9 +225,11 @@ extension UNet {
     /// The supervised loss of methods.md, Dice + gamma * CE, on `logits [B, K, H, W]` against
     /// `labels [B*H*W]`: its value and the gradient with respect to the logits.
     public static func diceCrossEntropy(logits: Tensor, labels: [Int32], gamma: Float = 1) -> LossGradient {
-        let p = Softmax.forward(logits)
+        // One log-softmax serves both terms (exp and log are most of the loss's time).
+        let logp = Softmax.logSoftmax(logits)
+        let p = Softmax.exponential(logp)
         let dice = Losses.dice(probabilities: p, labels: labels)
-        let ce = Losses.crossEntropy(logits: logits, labels: labels)
+        let ce = Losses.crossEntropy(logProbabilities: logp, probabilities: p, labels: labels)
         let gradient = Ops.add(Softmax.backward(dice.gradient, probabilities: p), Ops.scale(ce.gradient, by: gamma))
         return LossGradient(value: dice.value + gamma * ce.value, gradient: gradient)
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import TrainingCore
 
 /// The `sparseseg` command: one entry point for every job of the project. Each subcommand lives
 /// in its own file beside this one and only parses arguments and prints; the work is done by
@@ -31,4 +32,11 @@ struct SparseSeg: AsyncParsableCommand {
             Evaluate.self,
         ]
     )
+
+    /// Sets the allocator's policy for tensors (``HeapPolicy``) before any other thread
+    /// allocates, then parses the command line and runs the command.
+    static func main() async {
+        HeapPolicy.keepFreedMemoryResident()
+        await main(nil)
+    }
 }

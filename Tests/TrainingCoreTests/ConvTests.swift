@@ -41,7 +41,7 @@ final class ConvTests: XCTestCase {
         // up to summation order, and the gradients must pass the finite-difference check.
         var g = SeededGenerator(seed: 11)
         let chunked = Conv2d(name: "c", inputChannels: 3, outputChannels: 4, kernelSize: 3, generator: &g,
-                             workspace: ConvolutionWorkspace(chunkFloats: 100))
+                             workspace: ConvolutionWorkspace(chunkFloats: 100, minimumColumns: 1))
         var h = SeededGenerator(seed: 11)
         let whole = Conv2d(name: "c", inputChannels: 3, outputChannels: 4, kernelSize: 3, generator: &h)
         let x = randomTensor([2, 3, 5, 7], seed: 12)
@@ -76,5 +76,24 @@ final class ConvTests: XCTestCase {
         _ = conv.forward(x, recording: true)
         conv.backwardParametersOnly(dy)
         XCTAssertEqual(conv.weight.gradient, full)
+    }
+
+    /// A convolution of input parts is the convolution of their concatenation, to the bit,
+    /// and its backward is the split of the concatenation's gradient (3x3, and 1x1, which
+    /// takes im2col's path for parts).
+    func testConcatenatedPartsMatchTheConcatenation() {
+        for kernel in [3, 1] {
+            var g = SeededGenerator(seed: 20)
+            let conv = Conv2d(name: "c", inputChannels: 5, outputChannels: 3, kernelSize: kernel, generator: &g)
+            let a = randomTensor([2, 2, 5, 6], seed: 21), b = randomTensor([2, 3, 5, 6], seed: 22)
+            let dy = randomTensor([2, 3, 5, 6], seed: 23)
+            let whole = conv.forward(Ops.concatChannels([a, b]), recording: true)
+            let split = Ops.splitChannels(conv.backward(dy), [2, 3])
+            let wholeGradient = conv.weight.gradient
+            conv.zeroGradients()
+            XCTAssertEqual(conv.forward(concatenating: [a, b], recording: true), whole, "k\(kernel)")
+            XCTAssertEqual(conv.backward(parts: dy), split, "k\(kernel)")
+            XCTAssertEqual(conv.weight.gradient, wholeGradient, "k\(kernel)")
+        }
     }
 }
