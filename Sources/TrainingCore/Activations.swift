@@ -84,34 +84,42 @@ public final class Dropout: Module {
             if recording { records.append(nil) }
             return x
         }
-        var random = generator.derived("mask", draws.value)
+        let random = generator.derived("mask", draws.value)
         draws.value += 1
         let scale = 1 / (1 - probability)
         // 24-bit uniforms, two per 64-bit draw: dropout masks are a visible share of a step.
         let threshold = UInt64((Double(probability) * 16_777_216).rounded())
-        // The mask and y = x * mask in one pass, neither zero-filled first.
-        let count = x.count
-        var mask: [Float] = []
-        let y = Tensor(shape: x.shape) { y in
-            x.scalars.withUnsafeBufferPointer { x in
-                mask = [Float](unsafeUninitializedCapacity: count) { m, initialised in
-                    var i = 0
-                    while i < count {
-                        let bits = random.next()
-                        m[i] = (bits >> 40) >= threshold ? scale : 0
-                        y[i] = x[i] * m[i]
-                        if i + 1 < count {
-                            m[i + 1] = ((bits >> 8) & 0xFF_FFFF) >= threshold ? scale : 0
-                            y[i + 1] = x[i + 1] * m[i + 1]
+        // Each plane (one channel of one slice) draws from its own stream, so planes run on
+        // several threads and the mask does not depend on their number. The mask and
+        // y = x * mask are written in one pass, neither zero-filled first.
+        let (count, plane) = (x.count, max(1, x.shape.count == 4 ? x.height * x.width : x.count))
+        var y: Tensor?
+        let mask = [Float](unsafeUninitializedCapacity: count) { m, initialised in
+            let mp = m.baseAddress!
+            y = Tensor(shape: x.shape) { ys in
+                x.scalars.withUnsafeBufferPointer { xs in
+                    let (xp, yp) = (xs.baseAddress!, ys.baseAddress!)
+                    parallelFor(count / plane) { p in
+                        var stream = random.derived("plane", p)
+                        var i = p * plane
+                        let end = i + plane
+                        while i < end {
+                            let bits = stream.next()
+                            mp[i] = (bits >> 40) >= threshold ? scale : 0
+                            yp[i] = xp[i] * mp[i]
+                            if i + 1 < end {
+                                mp[i + 1] = ((bits >> 8) & 0xFF_FFFF) >= threshold ? scale : 0
+                                yp[i + 1] = xp[i + 1] * mp[i + 1]
+                            }
+                            i += 2
                         }
-                        i += 2
                     }
-                    initialised = count
                 }
             }
+            initialised = count
         }
         if recording { records.append(mask) }
-        return y
+        return y!
     }
 
     /// `dy -> dy * mask` with the recorded mask.

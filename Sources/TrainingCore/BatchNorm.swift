@@ -33,9 +33,11 @@ public final class BatchNorm2d: Module {
     /// Batch statistics (training) or running statistics (evaluation).
     public private(set) var isTraining = true
 
+    /// What the backward needs. The input rather than xhat: xhat is recomputed from it
+    /// exactly, and the forward then writes one tensor instead of two (BatchNorm is memory-bound).
     private struct Record {
-        var normalised: Tensor
-        var inverseStd: [Float]
+        var input: Tensor
+        var mean: [Float], inverseStd: [Float]
         var training: Bool
         /// gamma and beta as they were in the forward pass (for the activation's sign).
         var gamma: [Float], beta: [Float]
@@ -72,44 +74,37 @@ public final class BatchNorm2d: Module {
         let slope = activationSlope ?? 1
         // Channels are independent: each is one task (statistics, then its planes), on as
         // many threads as BLAS.threads; raw pointers because tasks write disjoint channels.
-        // Both outputs are written in full: no zero fill. Without recording, xhat is not kept.
-        var normalised = recording ? Tensor(shape: x.shape) { _ in } : Tensor(shape: [0])
+        // The output is written in full: no zero fill.
         let y = Tensor(shape: x.shape) { ys in
-            normalised.scalars.withUnsafeMutableBufferPointer { xh in
-                x.scalars.withUnsafeBufferPointer { xs in
-                    mean.withUnsafeMutableBufferPointer { means in
-                        variance.withUnsafeMutableBufferPointer { variances in
-                            // An empty array may still hand out a (shared) base address: never write through it.
-                            let xhp = recording ? xh.baseAddress : nil
-                            let (xp, yp, mp, vp) = (xs.baseAddress!, ys.baseAddress!, means.baseAddress!, variances.baseAddress!)
-                            parallelFor(channels) { c in
-                                if training {
-                                    var total = 0.0
-                                    for b in 0..<batch { total += Double(sum(xp + (b * channels + c) * plane, count: plane)) }
-                                    let m = Float(total / Double(n))
-                                    var squares = 0.0
-                                    for b in 0..<batch {
-                                        squares += Double(sumOfSquaredDeviations(xp + (b * channels + c) * plane, count: plane, mean: m))
-                                    }
-                                    mp[c] = m
-                                    vp[c] = Float(squares / Double(n))
-                                }
-                                let (m, s, g, t) = (mp[c], 1 / (vp[c] + epsilon).squareRoot(), gammas[c], betas[c])
+            x.scalars.withUnsafeBufferPointer { xs in
+                mean.withUnsafeMutableBufferPointer { means in
+                    variance.withUnsafeMutableBufferPointer { variances in
+                        let (xp, yp, mp, vp) = (xs.baseAddress!, ys.baseAddress!, means.baseAddress!, variances.baseAddress!)
+                        parallelFor(channels) { c in
+                            if training {
+                                var total = 0.0
+                                for b in 0..<batch { total += Double(sum(xp + (b * channels + c) * plane, count: plane)) }
+                                let m = Float(total / Double(n))
+                                var squares = 0.0
                                 for b in 0..<batch {
-                                    let base = (b * channels + c) * plane
-                                    if let xhp {
-                                        for i in base..<base + plane {
-                                            let h = (xp[i] - m) * s
-                                            xhp[i] = h
-                                            let v = g * h + t
-                                            yp[i] = v > 0 ? v : v * slope
-                                        }
-                                    } else {
-                                        for i in base..<base + plane {
-                                            let v = g * ((xp[i] - m) * s) + t
-                                            yp[i] = v > 0 ? v : v * slope
-                                        }
-                                    }
+                                    squares += Double(sumOfSquaredDeviations(xp + (b * channels + c) * plane, count: plane, mean: m))
+                                }
+                                mp[c] = m
+                                vp[c] = Float(squares / Double(n))
+                            }
+                            let (m, s, g, t) = (mp[c], 1 / (vp[c] + epsilon).squareRoot(), gammas[c], betas[c])
+                            for b in 0..<batch {
+                                let base = (b * channels + c) * plane
+                                var i = base
+                                while i + 8 <= base + plane {
+                                    let v = g * ((SIMD8(loading: xp + i) - m) * s) + t
+                                    v.replacing(with: v * slope, where: v .<= 0).store(to: yp + i)
+                                    i += 8
+                                }
+                                while i < base + plane {
+                                    let v = g * ((xp[i] - m) * s) + t
+                                    yp[i] = v > 0 ? v : v * slope
+                                    i += 1
                                 }
                             }
                         }
@@ -125,7 +120,7 @@ public final class BatchNorm2d: Module {
             }
         }
         if recording {
-            records.append(Record(normalised: normalised, inverseStd: variance.map { 1 / ($0 + epsilon).squareRoot() },
+            records.append(Record(input: x, mean: mean, inverseStd: variance.map { 1 / ($0 + epsilon).squareRoot() },
                                   training: training, gamma: gammas, beta: betas))
         }
         return y
@@ -134,37 +129,60 @@ public final class BatchNorm2d: Module {
     /// `dy [B, C, H, W] -> dx [B, C, H, W]`; accumulates the gamma and beta gradients.
     public func backward(_ dy: Tensor) -> Tensor {
         guard let record = records.popLast() else { preconditionFailure("BatchNorm2d.backward without a recorded forward") }
-        precondition(dy.shape == record.normalised.shape, "BatchNorm2d.backward: dy \(dy.shape) for input \(record.normalised.shape)")
+        precondition(dy.shape == record.input.shape, "BatchNorm2d.backward: dy \(dy.shape) for input \(record.input.shape)")
         let (batch, plane, channels) = (dy.batch, dy.height * dy.width, self.channels)
         let n = Float(batch * plane)
         let slope = activationSlope ?? 1
         var sumsDy = [Float](repeating: 0, count: channels), sumsDyXhat = sumsDy
         let dx = Tensor(shape: dy.shape) { dxs in
             dy.scalars.withUnsafeBufferPointer { dys in
-                record.normalised.scalars.withUnsafeBufferPointer { xh in
+                record.input.scalars.withUnsafeBufferPointer { xs in
                     sumsDy.withUnsafeMutableBufferPointer { sd in
                         sumsDyXhat.withUnsafeMutableBufferPointer { sdx in
-                            let (dyp, xhp, dxp, sdp, sdxp) = (dys.baseAddress!, xh.baseAddress!, dxs.baseAddress!, sd.baseAddress!, sdx.baseAddress!)
+                            let (dyp, xp, dxp, sdp, sdxp) = (dys.baseAddress!, xs.baseAddress!, dxs.baseAddress!, sd.baseAddress!, sdx.baseAddress!)
                             parallelFor(channels) { c in
+                                // xhat = (x - mean) * invstd, as the forward computed it.
+                                let (g, t, m, s) = (record.gamma[c], record.beta[c], record.mean[c], record.inverseStd[c])
                                 // dx first holds the gradient of y (through the activation, if any).
-                                let (g, t) = (record.gamma[c], record.beta[c])
                                 var sumDy = 0.0, sumDyXhat = 0.0
                                 for b in 0..<batch {
                                     let base = (b * channels + c) * plane
-                                    for i in base..<base + plane {
-                                        dxp[i] = g * xhp[i] + t > 0 ? dyp[i] : dyp[i] * slope
+                                    var (total, dot) = (SIMD8<Float>(), SIMD8<Float>())
+                                    var i = base
+                                    while i + 8 <= base + plane {
+                                        let h = (SIMD8(loading: xp + i) - m) * s, dyi = SIMD8(loading: dyp + i)
+                                        let d = dyi.replacing(with: dyi * slope, where: g * h + t .<= 0)
+                                        d.store(to: dxp + i)
+                                        total += d
+                                        dot += d * h
+                                        i += 8
                                     }
-                                    sumDy += Double(sum(dxp + base, count: plane))
-                                    sumDyXhat += Double(dot(dxp + base, xhp + base, count: plane))
+                                    var (tailTotal, tailDot) = (total.sum(), dot.sum())
+                                    while i < base + plane {
+                                        let h = (xp[i] - m) * s
+                                        dxp[i] = g * h + t > 0 ? dyp[i] : dyp[i] * slope
+                                        tailTotal += dxp[i]
+                                        tailDot += dxp[i] * h
+                                        i += 1
+                                    }
+                                    sumDy += Double(tailTotal)
+                                    sumDyXhat += Double(tailDot)
                                 }
                                 sdp[c] = Float(sumDy)
                                 sdxp[c] = Float(sumDyXhat)
-                                let scale = g * record.inverseStd[c]
+                                let scale = g * s
                                 let (meanDy, meanDyXhat) = record.training ? (Float(sumDy) / n, Float(sumDyXhat) / n) : (0, 0)
                                 for b in 0..<batch {
                                     let base = (b * channels + c) * plane
-                                    for i in base..<base + plane {
-                                        dxp[i] = scale * (dxp[i] - meanDy - xhp[i] * meanDyXhat)
+                                    var i = base
+                                    while i + 8 <= base + plane {
+                                        let h = (SIMD8(loading: xp + i) - m) * s
+                                        (scale * (SIMD8(loading: dxp + i) - meanDy - h * meanDyXhat)).store(to: dxp + i)
+                                        i += 8
+                                    }
+                                    while i < base + plane {
+                                        dxp[i] = scale * (dxp[i] - meanDy - (xp[i] - m) * s * meanDyXhat)
+                                        i += 1
                                     }
                                 }
                             }

@@ -33,6 +33,7 @@ final class ElementwiseTests: XCTestCase {
         let c = Ops.map(a) { abs(abs($0) - 0.5) < 0.05 ? $0 + 0.1 : $0 }
         assertGradient(of: { weightedSum(Ops.clamp($0, -0.5, 0.5), w) }, at: c, analytic: Ops.clampBackward(w, c, -0.5, 0.5), "clamp")
         assertGradient(of: { Double(Ops.mean($0)) }, at: a, analytic: Tensor(shape: a.shape, repeating: 1 / 6), "mean")
+        assertGradient(of: { Double(Ops.sum($0)) }, at: a, analytic: Tensor(shape: a.shape, repeating: 1), "sum")
         let m = randomTensor([2, 3, 2, 2], seed: 58)
         let wm = randomTensor([2, 1, 2, 2], seed: 59)
         let dm = Ops.concatChannels([wm, wm, wm]).scalars.map { $0 / 3 }

@@ -53,6 +53,41 @@ final class LossTests: XCTestCase {
                        analytic: Losses.dice(probabilities: probabilities, labels: labels).gradient, step: 1e-3, "dice")
     }
 
+    /// Saturated softmax (logits of magnitude ~20-40): CE and Dice stay finite and their
+    /// gradients with respect to the logits still match finite differences.
+    func testCrossEntropyAndDiceAtSaturatedLogits() {
+        let z = randomTensor(shape, seed: 80, std: 20)
+        let labels = self.labels
+        let ce = Losses.crossEntropy(logits: z, labels: labels)
+        XCTAssertTrue(ce.value.isFinite && ce.gradient.scalars.allSatisfy(\.isFinite))
+        assertGradient(of: { Double(Losses.crossEntropy(logits: $0, labels: labels).value) }, at: z, analytic: ce.gradient, "ce saturated")
+        func dice(_ logits: Tensor) -> LossGradient { UNet.diceCrossEntropy(logits: logits, labels: labels, gamma: 0) }
+        let d = dice(z)
+        XCTAssertTrue(d.value.isFinite && d.gradient.scalars.allSatisfy(\.isFinite))
+        assertGradient(of: { Double(dice($0).value) }, at: z, analytic: d.gradient, "dice saturated")
+        // The fused Dice + CE equals the two losses computed apart.
+        let fused = UNet.diceCrossEntropy(logits: z, labels: labels, gamma: 0.5)
+        let apart = Losses.dice(probabilities: Softmax.forward(z), labels: labels).value + 0.5 * ce.value
+        XCTAssertEqual(fused.value, apart, accuracy: 1e-6)
+    }
+
+    /// KL with exact-zero targets (one-hot p, 0 log 0 = 0) is the cross-entropy of the logits:
+    /// the same value and the same gradient with respect to them, and a finite gradient at p = 0.
+    func testKLDivergenceWithZeroTargetsIsCrossEntropy() {
+        let z = randomTensor(shape, seed: 81, std: 2)
+        let labels = self.labels
+        let p = Softmax.oneHot(labels, classes: 2, batch: 2, height: 3, width: 3)
+        XCTAssertTrue(p.scalars.contains(0))
+        let logq = Softmax.logSoftmax(z)
+        let kl = Losses.klDivergence(target: p, logQ: logq)
+        let ce = Losses.crossEntropy(logits: z, labels: labels)
+        XCTAssertEqual(kl.value, ce.value, accuracy: 1e-6)
+        let dz = Softmax.logSoftmaxBackward(kl.logQ, logProbabilities: logq)
+        for i in 0..<dz.count { XCTAssertEqual(dz.scalars[i], ce.gradient.scalars[i], accuracy: 1e-6) }
+        XCTAssertTrue(kl.target.scalars.allSatisfy(\.isFinite))
+        assertGradient(of: { Double(Losses.klDivergence(target: p, logQ: Softmax.logSoftmax($0)).value) }, at: z, analytic: dz, "kl zero targets")
+    }
+
     func testMeanSquaredError() {
         let a = randomTensor(shape, seed: 73), b = randomTensor(shape, seed: 74)
         let loss = Losses.meanSquaredError(a, b)
