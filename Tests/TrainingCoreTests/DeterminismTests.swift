@@ -44,6 +44,22 @@ final class DeterminismTests: XCTestCase {
         for (a, b) in zip(results[0].2.scalars, results[1].2.scalars) { XCTAssertEqual(a, b, accuracy: 1e-4) }
     }
 
+    func testDropoutPlanesOnTwoThreadsMatchOneThread() {
+        let saved = BLAS.threads
+        defer { BLAS.threads = saved }
+        var results: [Tensor] = []
+        for threads in [1, 2] {
+            BLAS.threads = threads
+            let dropout = Dropout(name: "d", probability: 0.3, generator: SeededGenerator(seed: 35))
+            results.append(dropout.forward(randomTensor([3, 4, 5, 7], seed: 36)))
+        }
+        XCTAssertEqual(results[0], results[1])
+        // Planes draw from different streams: two planes of equal input get different masks.
+        let dropout = Dropout(name: "d", probability: 0.5, generator: SeededGenerator(seed: 37))
+        let y = dropout.forward(Tensor(shape: [1, 2, 8, 8], repeating: 1))
+        XCTAssertNotEqual(Array(y.scalars[0..<64]), Array(y.scalars[64..<128]))
+    }
+
     func testBatchNormChannelsOnTwoThreadsMatchOneThread() {
         let saved = BLAS.threads
         defer { BLAS.threads = saved }
