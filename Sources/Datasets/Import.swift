@@ -70,13 +70,13 @@ public enum Importer {
     /// line) when present, else from its acquisition protocol: in-plane size and spacing, for
     /// example "512x512@0.27mm".
     public static func promise12(_ directory: String, settings: Settings = Settings()) throws -> [StoredCase] {
-        let names = try listDirectory(directory)
+        let names = try listDirectory(directory, expecting: "CaseNN.mhd")
         let images = names.filter { name in
             let lower = name.lowercased()
             return lower.hasPrefix("case") && (lower.hasSuffix(".mhd") || lower.hasSuffix(".mha")) && !lower.contains("_segmentation")
         }.sorted()
         guard !images.isEmpty else {
-            throw DataError(file: directory, field: "", message: "no PROMISE12 images (CaseNN.mhd) in the directory")
+            throw DataError(file: directory, field: "CaseNN.mhd", message: "no PROMISE12 images (CaseNN.mhd or CaseNN.mha) in the directory")
         }
         let sites = try readSites(directory)
         return try images.map { name in
@@ -85,7 +85,7 @@ public enum Importer {
             let imagePath = directory.appendingPathComponent(name)
             let maskPath = directory.appendingPathComponent("\(id)_segmentation.\(ext)")
             guard FileManager.default.fileExists(atPath: maskPath) else {
-                throw DataError(file: maskPath, field: "", message: "missing: the segmentation of \(imagePath)")
+                throw DataError(file: maskPath, field: "CaseNN_segmentation.\(ext)", message: "missing: the segmentation of \(imagePath)")
             }
             let image = try MetaImage.read(imagePath), mask = try MetaImage.read(maskPath)
             let site = sites[id] ?? String(format: "%dx%d@%.2fmm", image.size[0], image.size[1], image.spacing[0])
@@ -97,7 +97,7 @@ public enum Importer {
         let path = directory.appendingPathComponent("sites.csv")
         guard FileManager.default.fileExists(atPath: path) else { return [:] }
         var sites: [String: String] = [:]
-        for (number, line) in String(decoding: try readBytes(path), as: UTF8.self).split(whereSeparator: \.isNewline).enumerated() {
+        for (number, line) in String(decoding: try readBytes(path, field: "sites.csv"), as: UTF8.self).split(whereSeparator: \.isNewline).enumerated() {
             let fields = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             guard fields.count == 2, !fields[0].isEmpty, !fields[1].isEmpty else {
                 throw DataError(file: path, field: "line \(number + 1)", message: "expected \"case,site\", found \"\(line)\"")
@@ -115,32 +115,34 @@ public enum Importer {
     public static func decathlon(_ directory: String, settings: Settings = Settings()) throws -> [StoredCase] {
         let imagesDirectory = directory.appendingPathComponent("imagesTr")
         let labelsDirectory = directory.appendingPathComponent("labelsTr")
-        let names = try listDirectory(imagesDirectory).filter { name in
+        let names = try listDirectory(imagesDirectory, expecting: "imagesTr").filter { name in
             let lower = name.lowercased()
             return !name.hasPrefix(".") && (lower.hasSuffix(".nii.gz") || lower.hasSuffix(".nii"))
         }.sorted()
         guard !names.isEmpty else {
-            throw DataError(file: imagesDirectory, field: "", message: "no NIfTI images (*.nii.gz) in the directory")
+            throw DataError(file: imagesDirectory, field: "imagesTr", message: "no NIfTI images (*.nii.gz) in the directory")
         }
         return try names.map { name in
             let id = name.replacingOccurrences(of: ".nii.gz", with: "").replacingOccurrences(of: ".nii", with: "")
             let imagePath = imagesDirectory.appendingPathComponent(name)
             let maskPath = labelsDirectory.appendingPathComponent(name)
             guard FileManager.default.fileExists(atPath: maskPath) else {
-                throw DataError(file: maskPath, field: "", message: "missing: the label of \(imagePath)")
+                throw DataError(file: maskPath, field: "labelsTr", message: "missing: the label of \(imagePath)")
             }
             let image = try NIfTI.read(imagePath, channel: 0), mask = try NIfTI.read(maskPath)
             return try preprocess(id: id, site: "decathlon", image: image, mask: mask, imagePath: imagePath, maskPath: maskPath, settings: settings)
         }
     }
 
-    private static func listDirectory(_ directory: String) throws -> [String] {
+    /// The names in `directory`; a missing or unreadable directory is reported under `field`,
+    /// what the importer expected to find there, so the user learns the layout it wants.
+    private static func listDirectory(_ directory: String, expecting field: String) throws -> [String] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw DataError(file: directory, field: "", message: "no such directory")
+            throw DataError(file: directory, field: field, message: "no such directory (expected one holding \(field))")
         }
         do { return try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
-            throw DataError(file: directory, field: "", message: "cannot list the directory: \(error.localizedDescription)")
+            throw DataError(file: directory, field: field, message: "cannot list the directory: \(error.localizedDescription)")
         }
     }
 }

@@ -26,6 +26,15 @@ enum ImportFixtures {
                 MedicalImage(size: size, spacing: spacing, origin: [1, 2, 3], elementType: .uint8, values: mask))
     }
 
+    /// A Decathlon layout of one case, prostate_00, with labels 1 and 2 in its mask.
+    static func decathlon(_ directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory + "/imagesTr", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: directory + "/labelsTr", withIntermediateDirectories: true)
+        let (image, mask) = pair(labels: [1, 2])
+        try NIfTI.write(image, to: directory + "/imagesTr/prostate_00.nii.gz")
+        try NIfTI.write(mask, to: directory + "/labelsTr/prostate_00.nii.gz")
+    }
+
     static func promise12(_ directory: String, cases: Int = 3) throws {
         for index in 0..<cases {
             let (image, mask) = pair(spacing: index == 2 ? [0.3, 0.3, 3] : [0.4, 0.5, 3.6])
@@ -81,12 +90,9 @@ final class ImportTests: XCTestCase {
 
     func testDecathlonImportTakesChannelZeroAndMergesTheZones() throws {
         let directory = try temporaryDirectory(self)
-        try FileManager.default.createDirectory(atPath: directory + "/imagesTr", withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: directory + "/labelsTr", withIntermediateDirectories: true)
-        let (image, mask) = ImportFixtures.pair(labels: [1, 2])
+        try ImportFixtures.decathlon(directory)
+        let mask = ImportFixtures.pair(labels: [1, 2]).mask
         XCTAssertEqual(Set(mask.values), [0, 1, 2])
-        try NIfTI.write(image, to: directory + "/imagesTr/prostate_00.nii.gz")
-        try NIfTI.write(mask, to: directory + "/labelsTr/prostate_00.nii.gz")
         // The Decathlon archive's macOS resource forks are not images.
         try Data([0, 1, 2]).write(to: URL(fileURLWithPath: directory + "/imagesTr/._prostate_00.nii.gz"))
         let cases = try Importer.decathlon(directory, settings: .init(inPlaneSize: 10))
