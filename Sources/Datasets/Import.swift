@@ -50,9 +50,18 @@ public enum Importer {
             throw DataError(file: imagePath, field: imagePath.lowercased().contains(".nii") ? "dim[0]" : "NDims", message: "expected a 3D volume, found \(image.dimensions)D")
         }
         try checkGeometry(image: image, mask: mask, imagePath: imagePath, maskPath: maskPath)
-        var volume = image.imageVolume
+        return preprocess(id: id, site: site, volume: image.imageVolume, mask: mask.labelVolume, sourceFile: imagePath, settings: settings)
+    }
+
+    /// The preprocessing of ``preprocess(id:site:image:mask:imagePath:maskPath:settings:)`` on
+    /// volumes already known to share one grid; the phantom's native-grid cases go through it
+    /// too, so that they reach the networks and the scoring exactly as imported cases do.
+    public static func preprocess(id: String, site: String, volume image: ImageVolume, mask: LabelVolume, sourceFile: String,
+                                  settings: Settings) -> StoredCase {
+        precondition(image.shape == mask.shape, "image \(image.shape) and mask \(mask.shape) share one grid")
+        var volume = image
         volume.voxels = Preprocessing.normalise(volume.voxels, lower: settings.lowerPercentile, upper: settings.upperPercentile)
-        var original = mask.labelVolume
+        var original = mask
         original.voxels = original.voxels.map { $0 != 0 ? 1 : 0 }
         let mapping = InPlaneMapping(original: SliceSize(ny: volume.shape.ny, nx: volume.shape.nx), stored: SliceSize(square: settings.inPlaneSize))
         let shape = VolumeShape(nz: volume.shape.nz, ny: settings.inPlaneSize, nx: settings.inPlaneSize)
@@ -60,7 +69,7 @@ public enum Importer {
         let orientation = mapping.storedOrientation(volume.orientation, originalSpacing: volume.spacing)
         let stored = Volume(shape: shape, spacing: spacing, orientation: orientation, voxels: volume.slices.flatMap(mapping.imageToStored))
         let label = Volume(shape: shape, spacing: spacing, orientation: orientation, voxels: original.slices.flatMap(mapping.maskToStored))
-        return StoredCase(id: id, site: site, image: stored, label: label, originalLabel: original, sourceFile: imagePath)
+        return StoredCase(id: id, site: site, image: stored, label: label, originalLabel: original, sourceFile: sourceFile)
     }
 
     // MARK: PROMISE12
