@@ -20,19 +20,26 @@ final class PhantomTests: XCTestCase {
         XCTAssertNotEqual(Phantom.generate(other)[0].image.voxels, first[0].image.voxels)
     }
 
+    /// Each case is acquired on its site's native grid, about 0.6 mm in-plane like PROMISE12,
+    /// where its reference mask stays; the stored S x S grid covers the same field of view.
     func testGeometryFollowsTheSites() {
-        let cases = Phantom.generate(PhantomSettings(cases: 4, seed: 3, inPlaneSize: 256))
+        let cases = Phantom.generate(PhantomSettings(cases: 4, seed: 3, inPlaneSize: 64))
         XCTAssertEqual(cases.map(\.site), ["A", "B", "C", "D"])
         XCTAssertEqual(cases.map(\.id), (0..<4).map { String(format: "Case%02d", $0) })
         for item in cases {
             let site = PhantomSite.defaults.first { $0.name == item.site }!
             XCTAssertTrue(site.slices.contains(item.image.shape.nz))
             XCTAssertTrue((15...40).contains(item.image.shape.nz))
-            XCTAssertEqual(item.image.shape.ny, 256)
-            XCTAssertEqual(item.image.spacing.x, site.fieldOfView / 256, accuracy: site.fieldOfView / 256 * 0.051)
-            XCTAssertTrue((0.5...0.75).contains(item.image.spacing.x), "in-plane spacing \(item.image.spacing.x)")
-            XCTAssertTrue((2.8...4.3).contains(item.image.spacing.z), "slice spacing \(item.image.spacing.z)")
-            XCTAssertEqual(item.label.voxels, item.originalLabel.voxels)
+            XCTAssertEqual(item.image.shape.ny, 64)
+            let native = item.originalLabel
+            XCTAssertEqual([native.shape.ny, native.shape.nx], [site.nativeMatrix, site.nativeMatrix])
+            XCTAssertEqual(native.spacing.x, site.fieldOfView / Double(site.nativeMatrix), accuracy: site.fieldOfView / Double(site.nativeMatrix) * 0.051)
+            XCTAssertTrue((0.55...0.7).contains(native.spacing.x), "native in-plane spacing \(native.spacing.x)")
+            XCTAssertTrue((2.8...4.3).contains(native.spacing.z), "slice spacing \(native.spacing.z)")
+            XCTAssertEqual(item.image.spacing.x, native.spacing.x * Double(site.nativeMatrix) / 64, accuracy: 1e-9)
+            XCTAssertEqual(item.image.spacing.z, native.spacing.z)
+            // The stored mask is the native one resampled as an import resamples it.
+            XCTAssertTrue(item.label.voxels == native.slices.flatMap(item.mapping.maskToStored), "\(item.id): stored mask is not the native one resampled")
             XCTAssertTrue(item.image.voxels.allSatisfy { (0...1).contains($0) })
         }
     }
