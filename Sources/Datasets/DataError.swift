@@ -5,7 +5,9 @@ import Foundation
 public struct DataError: Error, CustomStringConvertible, Equatable {
     /// The file (or directory) at fault.
     public let file: String
-    /// The field inside it: a header key such as "DimSize", an HDF5 object, or "" for the file.
+    /// The field inside it: a header key such as "DimSize", an HDF5 object, what an import
+    /// expected to find (a folder such as "imagesTr", a name pattern such as "CaseNN.mhd"),
+    /// "header" for a missing image file, or "" when no part of the file is to blame.
     public let field: String
     /// What is wrong.
     public let message: String
@@ -24,7 +26,7 @@ public struct DataError: Error, CustomStringConvertible, Equatable {
 }
 
 /// Reads a whole file, reporting a missing or unreadable file by name.
-func readBytes(_ path: String, field: String = "") throws -> [UInt8] {
+func readBytes(_ path: String, field: String) throws -> [UInt8] {
     guard FileManager.default.fileExists(atPath: path) else {
         throw DataError(file: path, field: field, message: "no such file")
     }

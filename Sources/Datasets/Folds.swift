@@ -62,7 +62,7 @@ public struct FoldSplit: Sendable, Equatable, Codable {
 
     /// Reads a split written by ``write(to:)``, checking that it is a partition.
     public static func read(_ path: String) throws -> FoldSplit {
-        let data = Data(try readBytes(path))
+        let data = Data(try readBytes(path, field: ""))
         let split: FoldSplit
         do { split = try JSONDecoder().decode(FoldSplit.self, from: data) } catch {
             throw DataError(file: path, field: "", message: "not a fold split: \(error)")

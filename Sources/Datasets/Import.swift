@@ -50,9 +50,18 @@ public enum Importer {
             throw DataError(file: imagePath, field: imagePath.lowercased().contains(".nii") ? "dim[0]" : "NDims", message: "expected a 3D volume, found \(image.dimensions)D")
         }
         try checkGeometry(image: image, mask: mask, imagePath: imagePath, maskPath: maskPath)
-        var volume = image.imageVolume
+        return preprocess(id: id, site: site, volume: image.imageVolume, mask: mask.labelVolume, sourceFile: imagePath, settings: settings)
+    }
+
+    /// The preprocessing of ``preprocess(id:site:image:mask:imagePath:maskPath:settings:)`` on
+    /// volumes already known to share one grid; the phantom's native-grid cases go through it
+    /// too, so that they reach the networks and the scoring exactly as imported cases do.
+    public static func preprocess(id: String, site: String, volume image: ImageVolume, mask: LabelVolume, sourceFile: String,
+                                  settings: Settings) -> StoredCase {
+        precondition(image.shape == mask.shape, "image \(image.shape) and mask \(mask.shape) share one grid")
+        var volume = image
         volume.voxels = Preprocessing.normalise(volume.voxels, lower: settings.lowerPercentile, upper: settings.upperPercentile)
-        var original = mask.labelVolume
+        var original = mask
         original.voxels = original.voxels.map { $0 != 0 ? 1 : 0 }
         let mapping = InPlaneMapping(original: SliceSize(ny: volume.shape.ny, nx: volume.shape.nx), stored: SliceSize(square: settings.inPlaneSize))
         let shape = VolumeShape(nz: volume.shape.nz, ny: settings.inPlaneSize, nx: settings.inPlaneSize)
@@ -60,7 +69,7 @@ public enum Importer {
         let orientation = mapping.storedOrientation(volume.orientation, originalSpacing: volume.spacing)
         let stored = Volume(shape: shape, spacing: spacing, orientation: orientation, voxels: volume.slices.flatMap(mapping.imageToStored))
         let label = Volume(shape: shape, spacing: spacing, orientation: orientation, voxels: original.slices.flatMap(mapping.maskToStored))
-        return StoredCase(id: id, site: site, image: stored, label: label, originalLabel: original, sourceFile: imagePath)
+        return StoredCase(id: id, site: site, image: stored, label: label, originalLabel: original, sourceFile: sourceFile)
     }
 
     // MARK: PROMISE12
@@ -70,13 +79,13 @@ public enum Importer {
     /// line) when present, else from its acquisition protocol: in-plane size and spacing, for
     /// example "512x512@0.27mm".
     public static func promise12(_ directory: String, settings: Settings = Settings()) throws -> [StoredCase] {
-        let names = try listDirectory(directory)
+        let names = try listDirectory(directory, expecting: "CaseNN.mhd")
         let images = names.filter { name in
             let lower = name.lowercased()
             return lower.hasPrefix("case") && (lower.hasSuffix(".mhd") || lower.hasSuffix(".mha")) && !lower.contains("_segmentation")
         }.sorted()
         guard !images.isEmpty else {
-            throw DataError(file: directory, field: "", message: "no PROMISE12 images (CaseNN.mhd) in the directory")
+            throw DataError(file: directory, field: "CaseNN.mhd", message: "no PROMISE12 images (CaseNN.mhd or CaseNN.mha) in the directory")
         }
         let sites = try readSites(directory)
         return try images.map { name in
@@ -85,7 +94,7 @@ public enum Importer {
             let imagePath = directory.appendingPathComponent(name)
             let maskPath = directory.appendingPathComponent("\(id)_segmentation.\(ext)")
             guard FileManager.default.fileExists(atPath: maskPath) else {
-                throw DataError(file: maskPath, field: "", message: "missing: the segmentation of \(imagePath)")
+                throw DataError(file: maskPath, field: "CaseNN_segmentation.\(ext)", message: "missing: the segmentation of \(imagePath)")
             }
             let image = try MetaImage.read(imagePath), mask = try MetaImage.read(maskPath)
             let site = sites[id] ?? String(format: "%dx%d@%.2fmm", image.size[0], image.size[1], image.spacing[0])
@@ -97,7 +106,7 @@ public enum Importer {
         let path = directory.appendingPathComponent("sites.csv")
         guard FileManager.default.fileExists(atPath: path) else { return [:] }
         var sites: [String: String] = [:]
-        for (number, line) in String(decoding: try readBytes(path), as: UTF8.self).split(whereSeparator: \.isNewline).enumerated() {
+        for (number, line) in String(decoding: try readBytes(path, field: "sites.csv"), as: UTF8.self).split(whereSeparator: \.isNewline).enumerated() {
             let fields = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             guard fields.count == 2, !fields[0].isEmpty, !fields[1].isEmpty else {
                 throw DataError(file: path, field: "line \(number + 1)", message: "expected \"case,site\", found \"\(line)\"")
@@ -115,32 +124,34 @@ public enum Importer {
     public static func decathlon(_ directory: String, settings: Settings = Settings()) throws -> [StoredCase] {
         let imagesDirectory = directory.appendingPathComponent("imagesTr")
         let labelsDirectory = directory.appendingPathComponent("labelsTr")
-        let names = try listDirectory(imagesDirectory).filter { name in
+        let names = try listDirectory(imagesDirectory, expecting: "imagesTr").filter { name in
             let lower = name.lowercased()
             return !name.hasPrefix(".") && (lower.hasSuffix(".nii.gz") || lower.hasSuffix(".nii"))
         }.sorted()
         guard !names.isEmpty else {
-            throw DataError(file: imagesDirectory, field: "", message: "no NIfTI images (*.nii.gz) in the directory")
+            throw DataError(file: imagesDirectory, field: "imagesTr", message: "no NIfTI images (*.nii.gz) in the directory")
         }
         return try names.map { name in
             let id = name.replacingOccurrences(of: ".nii.gz", with: "").replacingOccurrences(of: ".nii", with: "")
             let imagePath = imagesDirectory.appendingPathComponent(name)
             let maskPath = labelsDirectory.appendingPathComponent(name)
             guard FileManager.default.fileExists(atPath: maskPath) else {
-                throw DataError(file: maskPath, field: "", message: "missing: the label of \(imagePath)")
+                throw DataError(file: maskPath, field: "labelsTr", message: "missing: the label of \(imagePath)")
             }
             let image = try NIfTI.read(imagePath, channel: 0), mask = try NIfTI.read(maskPath)
             return try preprocess(id: id, site: "decathlon", image: image, mask: mask, imagePath: imagePath, maskPath: maskPath, settings: settings)
         }
     }
 
-    private static func listDirectory(_ directory: String) throws -> [String] {
+    /// The names in `directory`; a missing or unreadable directory is reported under `field`,
+    /// what the importer expected to find there, so the user learns the layout it wants.
+    private static func listDirectory(_ directory: String, expecting field: String) throws -> [String] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw DataError(file: directory, field: "", message: "no such directory")
+            throw DataError(file: directory, field: field, message: "no such directory (expected one holding \(field))")
         }
         do { return try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
-            throw DataError(file: directory, field: "", message: "cannot list the directory: \(error.localizedDescription)")
+            throw DataError(file: directory, field: field, message: "cannot list the directory: \(error.localizedDescription)")
         }
     }
 }

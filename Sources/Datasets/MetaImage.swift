@@ -22,7 +22,8 @@ public enum MetaImage {
 
     /// Reads a `.mhd` (with its data file) or `.mha` image.
     public static func read(_ path: String) throws -> MedicalImage {
-        let bytes = try readBytes(path)
+        // A missing header is reported as such, apart from a missing ElementDataFile it names.
+        let bytes = try readBytes(path, field: "header")
         let (header, dataStart) = try parseHeader(bytes, path: path)
         func value(_ keys: String...) -> (key: String, value: String)? {
             for key in keys { if let v = header[key.lowercased()] { return (key, v) } }

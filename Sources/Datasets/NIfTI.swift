@@ -16,7 +16,7 @@ public enum NIfTI {
 
     /// Reads a `.nii` or `.nii.gz` file; `channel` picks the volume of a 4D file.
     public static func read(_ path: String, channel: Int = 0) throws -> MedicalImage {
-        var bytes = try readBytes(path)
+        var bytes = try readBytes(path, field: "header")
         if path.lowercased().hasSuffix(".gz") {
             guard Zlib.isGzip(bytes) else {
                 let magic = bytes.prefix(2).map { String(format: "%02x", $0) }.joined(separator: " ")

@@ -53,7 +53,8 @@ public enum Phantom {
     /// complex signal (value + n1) + i n2 with n1, n2 independent N(0, sigma^2).
     public static func addRicianNoise(to values: inout [Float], sigma: Float, using rng: inout SeededGenerator) {
         for i in values.indices {
-            let real = values[i] + sigma * rng.normal(), imaginary = sigma * rng.normal()
+            let (n1, n2) = rng.normalPair()
+            let real = values[i] + sigma * n1, imaginary = sigma * n2
             values[i] = (real * real + imaginary * imaginary).squareRoot()
         }
     }
@@ -62,8 +63,8 @@ public enum Phantom {
     public static func generateCase(_ index: Int, settings: PhantomSettings) -> StoredCase {
         var rng = SeededGenerator(seed: settings.seed).derived("phantom-case", index)
         let site = settings.sites[index % settings.sites.count]
-        let model = PhantomAnatomy(site: site, size: settings.inPlaneSize, rng: &rng)
-        return model.render(id: caseID(index, count: settings.cases), rng: &rng)
+        let model = PhantomAnatomy(site: site, rng: &rng)
+        return model.render(id: caseID(index, count: settings.cases), settings: Importer.Settings(inPlaneSize: settings.inPlaneSize), rng: &rng)
     }
 }
 
@@ -83,6 +84,26 @@ private final class ResultSlots: @unchecked Sendable {
     }
 
     var values: [StoredCase] { slots.map { $0! } }
+}
+
+/// One row of a ``ValueNoise`` (fixed y and z), from ``ValueNoise/row(_:_:)``.
+struct ValueNoiseRow {
+    let cell: Double, origin: Double, count: Int
+    let columns: [Float]
+
+    @inline(__always) func callAsFunction(_ x: Double) -> Float { self(at: position(x)) }
+
+    /// The lattice column left of x and the smoothstep weight of the next one: the same for
+    /// every row, so a render computes it once per pixel column.
+    func position(_ x: Double) -> (Int, Float) {
+        let u = min(max((x - origin) / cell, 0), Double(count - 2) - 1e-9)
+        let i = Int(u), f = u - Double(i)
+        return (i, Float(f * f * (3 - 2 * f)))
+    }
+
+    @inline(__always) func callAsFunction(at position: (Int, Float)) -> Float {
+        columns[position.0] + (columns[position.0 + 1] - columns[position.0]) * position.1
+    }
 }
 
 // MARK: - Geometry helpers
@@ -158,17 +179,20 @@ struct ValueNoise {
         lattice = values
     }
 
-    @inline(__always) func callAsFunction(_ x: Double, _ y: Double, _ z: Double) -> Float {
-        let u = min(max((x - origin.0) / cell, 0), Double(nx - 2) - 1e-9)
+    /// The noise along the row at (y, z), as x varies: the y and z interpolation done once
+    /// per lattice column, so that a pixel costs one interpolation along x (the render
+    /// samples every native pixel of every slice).
+    func row(_ y: Double, _ z: Double) -> ValueNoiseRow {
         let v = min(max((y - origin.1) / cell, 0), Double(ny - 2) - 1e-9)
         let w = min(max((z - origin.2) / cell, 0), Double(nz - 2) - 1e-9)
-        let i = Int(u), j = Int(v), k = Int(w)
+        let j = Int(v), k = Int(w)
         func smooth(_ f: Double) -> Float { Float(f * f * (3 - 2 * f)) }
-        let fx = smooth(u - Double(i)), fy = smooth(v - Double(j)), fz = smooth(w - Double(k))
-        func at(_ a: Int, _ b: Int, _ c: Int) -> Float { lattice[((k + c) * ny + (j + b)) * nx + (i + a)] }
-        let x00 = at(0, 0, 0) + (at(1, 0, 0) - at(0, 0, 0)) * fx, x10 = at(0, 1, 0) + (at(1, 1, 0) - at(0, 1, 0)) * fx
-        let x01 = at(0, 0, 1) + (at(1, 0, 1) - at(0, 0, 1)) * fx, x11 = at(0, 1, 1) + (at(1, 1, 1) - at(0, 1, 1)) * fx
-        let y0 = x00 + (x10 - x00) * fy, y1 = x01 + (x11 - x01) * fy
-        return y0 + (y1 - y0) * fz
+        let fy = smooth(v - Double(j)), fz = smooth(w - Double(k))
+        let columns = (0..<nx).map { i in
+            func at(_ b: Int, _ c: Int) -> Float { lattice[((k + c) * ny + (j + b)) * nx + i] }
+            let y0 = at(0, 0) + (at(1, 0) - at(0, 0)) * fy, y1 = at(0, 1) + (at(1, 1) - at(0, 1)) * fy
+            return y0 + (y1 - y0) * fz
+        }
+        return ValueNoiseRow(cell: cell, origin: origin.0, count: nx, columns: columns)
     }
 }

@@ -57,9 +57,50 @@ enum Tissue: Int, CaseIterable {
     case peripheral, central, capsule, plexus
 }
 
+extension Tissue {
+    /// Whether the tissue is part of the gland's mask.
+    var isGland: Bool { self == .peripheral || self == .central || self == .capsule }
+}
+
+/// The tissues of the three partial-volume planes at one point, with their nodule contrasts.
+struct TissueSample {
+    var tissues: (Tissue, Tissue, Tissue)
+    var deltas: (Float, Float, Float)
+
+    init(_ a: (Tissue, Float), _ b: (Tissue, Float), _ c: (Tissue, Float)) {
+        tissues = (a.0, b.0, c.0)
+        deltas = (a.1, b.1, c.1)
+    }
+
+    /// Whether the other three corners of a cell hold the same tissues, and none a nodule's
+    /// contrast, so that any point between them is taken to hold the same.
+    @inline(__always) func isUniform(with b: TissueSample, _ c: TissueSample, _ d: TissueSample) -> Bool {
+        func plain(_ s: TissueSample) -> Bool { s.tissues == tissues && s.deltas == (0, 0, 0) }
+        return deltas == (0, 0, 0) && plain(b) && plain(c) && plain(d)
+    }
+}
+
+/// Every `step`-th pixel of a row of `size` pixels, and the last one, as sample points.
+struct CoarseGrid {
+    let size: Int, step: Int
+    /// Samples per row.
+    var count: Int { (size - 1 + step - 1) / step + 1 }
+
+    /// The pixel of sample `c`.
+    @inline(__always) func pixel(_ c: Int) -> Int { min(c * step, size - 1) }
+
+    /// The samples on either side of pixel `i` and the weight of the second.
+    @inline(__always) func neighbours(_ i: Int) -> (Int, Int, Float) {
+        let c0 = i / step, c1 = min(c0 + 1, count - 1)
+        let p0 = pixel(c0), p1 = pixel(c1)
+        return (c0, c1, p1 == p0 ? 0 : Float(i - p0) / Float(p1 - p0))
+    }
+}
+
 /// One case's anatomy: every structure's size and place, drawn from the case's random stream.
 final class PhantomAnatomy {
     let site: PhantomSite
+    /// Pixels per row and column of the native (acquisition) grid.
     let size: Int
     let nz: Int
     let pixel: Double
@@ -86,13 +127,13 @@ final class PhantomAnatomy {
     let intensity: [Float]
     let texture: [Float]
 
-    init(site: PhantomSite, size: Int, rng: inout SeededGenerator) {
+    init(site: PhantomSite, rng: inout SeededGenerator) {
         func uniform(_ range: ClosedRange<Double>) -> Double { range.lowerBound + (range.upperBound - range.lowerBound) * rng.uniformDouble() }
         self.site = site
-        self.size = size
+        size = site.nativeMatrix
         nz = site.slices.lowerBound + Int(rng.next() % UInt64(site.slices.count))
         thickness = site.sliceThickness * uniform(0.95...1.05)
-        pixel = site.fieldOfView * uniform(0.95...1.05) / Double(size)
+        pixel = site.fieldOfView * uniform(0.95...1.05) / Double(site.nativeMatrix)
 
         // The gland: benign hyperplasia makes sizes vary a lot between men.
         let caseScale = exp(0.15 * Double(rng.normal())) * site.glandScale
@@ -314,33 +355,60 @@ final class PhantomAnatomy {
         return Float(Foundation.exp(log))
     }
 
-    /// Renders the case: partial-volume planes, blur, bias, Rician noise, normalisation.
-    func render(id: String, rng: inout SeededGenerator) -> StoredCase {
+    /// Renders the case on its native grid (partial-volume planes, blur, bias, Rician noise),
+    /// then preprocesses it as an import would: normalised, resampled to S x S, the native
+    /// mask kept as the reference.
+    func render(id: String, settings: Importer.Settings, rng: inout SeededGenerator) -> StoredCase {
         let n = size
         let shape = VolumeShape(nz: nz, ny: n, nx: n)
         var clean = [Float](repeating: 0, count: shape.count)
         var label = [UInt8](repeating: 0, count: shape.count)
         let coords = (0..<n).map { (Double($0) + 0.5 - Double(n) / 2) * pixel }
         let offsets = [-thickness / 3, 0, thickness / 3]
+        let grid = CoarseGrid(size: n, step: Self.coarseStep)
+        // Everything that depends on the pixel column alone, computed once.
+        let columns = (0..<n).map(grid.neighbours)
+        let fineColumns = coords.map(fine.row(0, 0).position), coarseColumns = coords.map(coarse.row(0, 0).position)
+        let intensity = self.intensity, texture = self.texture
         for k in 0..<nz {
             let zCentre = Double(k) * thickness
             let planes = offsets.map { plane(zCentre + $0) }
+            // Tissue and bias on the coarse grid first: the tissue cascade on three planes is
+            // most of the work, and it is constant over most of the field of view.
+            var samples = [TissueSample](), biases = [Float]()
+            samples.reserveCapacity(grid.count * grid.count)
+            biases.reserveCapacity(grid.count * grid.count)
+            for cj in 0..<grid.count {
+                let y = coords[grid.pixel(cj)]
+                let wobble = outline.row(y, zCentre)
+                for ci in 0..<grid.count {
+                    let x = coords[grid.pixel(ci)]
+                    samples.append(exact(x, y, planes, wobble: Double(wobble(x))))
+                    biases.append(bias(x, y, zCentre))
+                }
+            }
             for j in 0..<n {
                 let y = coords[j]
+                let fineRow = fine.row(y, zCentre), coarseRow = coarse.row(y, zCentre), outlineRow = outline.row(y, zCentre)
+                let (cj0, cj1, wy) = columns[j]
                 for i in 0..<n {
                     let x = coords[i]
-                    let grain = 0.65 * fine(x, y, zCentre) + 0.35 * coarse(x, y, zCentre)
-                    let wobble = Double(outline(x, y, zCentre))
-                    var sum: Float = 0
-                    for s in 0..<planes.count {
-                        let (tissue, delta) = tissue(x, y, planes[s], wobble: wobble)
-                        let t = tissue.rawValue
-                        sum += (intensity[t] + delta) * (1 + texture[t] * grain)
-                        if s == 1 && (tissue == .peripheral || tissue == .central || tissue == .capsule) {
-                            label[shape.index(x: i, y: j, z: k)] = 1
-                        }
-                    }
-                    clean[shape.index(x: i, y: j, z: k)] = sum / Float(planes.count) * bias(x, y, zCentre)
+                    let (ci0, ci1, wx) = columns[i]
+                    let a = samples[cj0 * grid.count + ci0]
+                    // Where all four samples around a pixel agree it takes their tissue; near an
+                    // outline (or a nodule) it is evaluated exactly.
+                    let sample = (wx == 0 && wy == 0) ? a
+                        : a.isUniform(with: samples[cj0 * grid.count + ci1], samples[cj1 * grid.count + ci0], samples[cj1 * grid.count + ci1]) ? a
+                        : exact(x, y, planes, wobble: Double(outlineRow(x)))
+                    let grain = 0.65 * fineRow(at: fineColumns[i]) + 0.35 * coarseRow(at: coarseColumns[i])
+                    let t = (Int(sample.tissues.0.rawValue), Int(sample.tissues.1.rawValue), Int(sample.tissues.2.rawValue))
+                    let sum = (intensity[t.0] + sample.deltas.0) * (1 + texture[t.0] * grain)
+                        + (intensity[t.1] + sample.deltas.1) * (1 + texture[t.1] * grain)
+                        + (intensity[t.2] + sample.deltas.2) * (1 + texture[t.2] * grain)
+                    if sample.tissues.1.isGland { label[shape.index(x: i, y: j, z: k)] = 1 }
+                    let top = biases[cj0 * grid.count + ci0] * (1 - wx) + biases[cj0 * grid.count + ci1] * wx
+                    let bottom = biases[cj1 * grid.count + ci0] * (1 - wx) + biases[cj1 * grid.count + ci1] * wx
+                    clean[shape.index(x: i, y: j, z: k)] = sum / 3 * (top * (1 - wy) + bottom * wy)
                 }
             }
         }
@@ -349,10 +417,18 @@ final class PhantomAnatomy {
         let spacing = Spacing(x: pixel, y: pixel, z: thickness)
         let half = Double(n - 1) / 2 * pixel
         let orientation = Orientation(origin: [-half, -half, 0])
-        let image = Volume(shape: shape, spacing: spacing, orientation: orientation, voxels: Preprocessing.normalise(clean))
-        let mask = Volume(shape: shape, spacing: spacing, orientation: orientation, voxels: label)
-        return StoredCase(id: id, site: site.name, image: image, label: mask, originalLabel: mask)
+        return Importer.preprocess(id: id, site: site.name, volume: Volume(shape: shape, spacing: spacing, orientation: orientation, voxels: clean),
+                                   mask: Volume(shape: shape, spacing: spacing, orientation: orientation, voxels: label), sourceFile: "", settings: settings)
     }
+
+    /// The tissues of the three planes at (x, y).
+    @inline(__always) private func exact(_ x: Double, _ y: Double, _ planes: [Plane], wobble: Double) -> TissueSample {
+        TissueSample(tissue(x, y, planes[0], wobble: wobble), tissue(x, y, planes[1], wobble: wobble), tissue(x, y, planes[2], wobble: wobble))
+    }
+
+    /// Pixels between tissue samples on the coarse grid: 2 keeps every outline's place exact to
+    /// a native pixel wherever neighbouring samples differ, and evaluates a quarter of the pixels.
+    static let coarseStep = 4
 
     /// A [1, 2, 1] / 4 blur along x and y of every slice: the in-plane point spread.
     private func blurInPlane(_ voxels: inout [Float], shape: VolumeShape) {

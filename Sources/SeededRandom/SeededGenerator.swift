@@ -73,6 +73,21 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable {
         return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
     }
 
+    /// Two independent standard normal draws by Marsaglia's polar method: one logarithm and no
+    /// trigonometry per pair, for loops that need two draws per element (Rician noise on every
+    /// voxel). Its stream differs from two ``normal()`` calls.
+    public mutating func normalPair() -> (Float, Float) {
+        // In Float throughout: the draws are Float, and Float's logarithm is the cheaper one.
+        while true {
+            let u = 2 * uniform() - 1, v = 2 * uniform() - 1
+            let s = u * u + v * v
+            // The point must fall inside the unit disc (and not on its centre): about 79% do.
+            guard s < 1, s > 0 else { continue }
+            let scale = (-2 * log(s) / s).squareRoot()
+            return (u * scale, v * scale)
+        }
+    }
+
     /// A Gamma(shape, 1) draw (Marsaglia and Tsang, 2000; for shape < 1 boosted by U^(1/shape)).
     public mutating func gamma(shape: Double) -> Double {
         precondition(shape > 0, "Gamma shape must be positive")

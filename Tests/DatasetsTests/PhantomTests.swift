@@ -20,19 +20,26 @@ final class PhantomTests: XCTestCase {
         XCTAssertNotEqual(Phantom.generate(other)[0].image.voxels, first[0].image.voxels)
     }
 
+    /// Each case is acquired on its site's native grid, about 0.6 mm in-plane like PROMISE12,
+    /// where its reference mask stays; the stored S x S grid covers the same field of view.
     func testGeometryFollowsTheSites() {
-        let cases = Phantom.generate(PhantomSettings(cases: 4, seed: 3, inPlaneSize: 256))
+        let cases = Phantom.generate(PhantomSettings(cases: 4, seed: 3, inPlaneSize: 64))
         XCTAssertEqual(cases.map(\.site), ["A", "B", "C", "D"])
         XCTAssertEqual(cases.map(\.id), (0..<4).map { String(format: "Case%02d", $0) })
         for item in cases {
             let site = PhantomSite.defaults.first { $0.name == item.site }!
             XCTAssertTrue(site.slices.contains(item.image.shape.nz))
             XCTAssertTrue((15...40).contains(item.image.shape.nz))
-            XCTAssertEqual(item.image.shape.ny, 256)
-            XCTAssertEqual(item.image.spacing.x, site.fieldOfView / 256, accuracy: site.fieldOfView / 256 * 0.051)
-            XCTAssertTrue((0.5...0.75).contains(item.image.spacing.x), "in-plane spacing \(item.image.spacing.x)")
-            XCTAssertTrue((2.8...4.3).contains(item.image.spacing.z), "slice spacing \(item.image.spacing.z)")
-            XCTAssertEqual(item.label.voxels, item.originalLabel.voxels)
+            XCTAssertEqual(item.image.shape.ny, 64)
+            let native = item.originalLabel
+            XCTAssertEqual([native.shape.ny, native.shape.nx], [site.nativeMatrix, site.nativeMatrix])
+            XCTAssertEqual(native.spacing.x, site.fieldOfView / Double(site.nativeMatrix), accuracy: site.fieldOfView / Double(site.nativeMatrix) * 0.051)
+            XCTAssertTrue((0.55...0.7).contains(native.spacing.x), "native in-plane spacing \(native.spacing.x)")
+            XCTAssertTrue((2.8...4.3).contains(native.spacing.z), "slice spacing \(native.spacing.z)")
+            XCTAssertEqual(item.image.spacing.x, native.spacing.x * Double(site.nativeMatrix) / 64, accuracy: 1e-9)
+            XCTAssertEqual(item.image.spacing.z, native.spacing.z)
+            // The stored mask is the native one resampled as an import resamples it.
+            XCTAssertTrue(item.label.voxels == native.slices.flatMap(item.mapping.maskToStored), "\(item.id): stored mask is not the native one resampled")
             XCTAssertTrue(item.image.voxels.allSatisfy { (0...1).contains($0) })
         }
     }
@@ -120,6 +127,74 @@ final class PhantomTests: XCTestCase {
         // The green outline of the central slice is drawn.
         let green = stride(from: 0, to: sheet.rgb.count, by: 3).filter { sheet.rgb[$0] == 40 && sheet.rgb[$0 + 1] == 230 }.count
         XCTAssertGreaterThan(green, 10)
+    }
+
+    /// `sparseseg data synth --montage`: the dataset file and a valid PNG of one row of seven
+    /// 128-pixel tiles per case (the first four cases).
+    func testTheCommandLineWritesTheDatasetAndItsMontage() throws {
+        let binary = try sparsesegExecutable()
+        let directory = try temporaryDirectory(self)
+        let out = directory + "/phantom.h5", montage = directory + "/montage.png"
+        let result = try runProgram(binary, ["data", "synth", "--out", out, "--cases", "5", "--size", "32", "--seed", "3", "--montage", montage])
+        XCTAssertEqual(result.status, 0, result.output)
+        XCTAssertEqual(try DatasetFile.header(out).caseIDs, (0..<5).map { Phantom.caseID($0, count: 5) })
+        let png = try PNGFacts([UInt8](try Data(contentsOf: URL(fileURLWithPath: montage))))
+        XCTAssertEqual(png.chunkTypes.first, "IHDR")
+        XCTAssertEqual(png.chunkTypes.last, "IEND")
+        XCTAssertEqual(png.width, 7 * 128 + 8 * 2)
+        XCTAssertEqual(png.height, 4 * 128 + 5 * 2)
+        XCTAssertEqual([png.bitDepth, png.colourType], [8, 2], "8-bit RGB")
+        XCTAssertEqual(png.scanlines.count, png.height * (1 + 3 * png.width))
+        // The montage shows what the library renders for the same cases.
+        let sheet = Montage.render(Phantom.generate(PhantomSettings(cases: 5, seed: 3, inPlaneSize: 32)).prefix(4).map { $0 }, tile: 128)
+        XCTAssertEqual([sheet.width, sheet.height], [png.width, png.height])
+        // Our encoder writes filter 0 (None) on every row, so the rows are the pixels.
+        let row = 1 + 3 * png.width
+        XCTAssertTrue(stride(from: 0, to: png.scanlines.count, by: row).allSatisfy { png.scanlines[$0] == 0 }, "a row with a filter")
+        let pixels = stride(from: 0, to: png.scanlines.count, by: row).flatMap { png.scanlines[($0 + 1)..<($0 + row)] }
+        XCTAssertTrue(pixels == sheet.rgb, "the PNG's pixels differ from the rendered montage")
+    }
+}
+
+/// The facts of a PNG file, read by a decoder of our own rather than the encoder under test:
+/// every chunk's CRC is checked and the image data inflated.
+struct PNGFacts {
+    var width = 0, height = 0, bitDepth = 0, colourType = 0
+    /// The inflated image data: one filter byte and the pixels of each row.
+    var scanlines: [UInt8] = []
+    var chunkTypes: [String] = []
+
+    init(_ bytes: [UInt8]) throws {
+        struct Invalid: Error { let reason: String }
+        guard bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) else { throw Invalid(reason: "no PNG signature") }
+        func word(_ at: Int) -> Int { bytes[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) } }
+        var at = 8, compressed: [UInt8] = []
+        while at + 12 <= bytes.count {
+            let length = word(at), body = (at + 4)..<(at + 8 + length)
+            guard body.upperBound + 4 <= bytes.count else { throw Invalid(reason: "chunk at \(at) runs past the end") }
+            guard Self.crc32(bytes[body]) == UInt32(word(body.upperBound)) else { throw Invalid(reason: "bad CRC in the chunk at \(at)") }
+            let type = String(decoding: bytes[(at + 4)..<(at + 8)], as: UTF8.self)
+            chunkTypes.append(type)
+            let data = (at + 8)..<(at + 8 + length)
+            if type == "IHDR" {
+                (width, height) = (word(data.lowerBound), word(data.lowerBound + 4))
+                (bitDepth, colourType) = (Int(bytes[data.lowerBound + 8]), Int(bytes[data.lowerBound + 9]))
+            }
+            if type == "IDAT" { compressed += bytes[data] }
+            at = body.upperBound + 4
+        }
+        guard at == bytes.count else { throw Invalid(reason: "\(bytes.count - at) bytes after the last chunk") }
+        scanlines = try Zlib.decompress(compressed, file: "png", field: "IDAT")
+    }
+
+    /// CRC-32 (ISO 3309, as PNG uses it), bit by bit: slow and plain, for test files only.
+    static func crc32(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return ~crc
     }
 }
 
