@@ -13,10 +13,10 @@ final class MethodTrainingTests: XCTestCase {
         return try! Tiny.testCrossEntropy(UNetPredictor(networks: [UNet(configuration: training.unetConfiguration, seed: 99)]))
     }()
 
-    private func check(_ method: String) throws {
+    private func check(_ method: String, budget: Tiny.Budget = .learn) throws {
         let directory = Tiny.temporaryDirectory(method)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let trained = try Tiny.train(method, directory: directory)
+        let trained = try Tiny.train(method, directory: directory, budget: budget)
         let log = try String(contentsOf: directory.appendingPathComponent("losses.csv"), encoding: .utf8)
         let rows = log.split(separator: "\n").dropFirst()
         XCTAssertFalse(rows.isEmpty, "\(method): no loss logged")
@@ -30,9 +30,9 @@ final class MethodTrainingTests: XCTestCase {
     }
 
     func testFSLCS() throws { try check("fs-lcs") }
-    func testMeanTeacher() throws { try check("mt") }
-    func testUAMT() throws { try check("ua-mt") }
-    func testICT() throws { try check("ict") }
+    func testMeanTeacher() throws { try check("mt", budget: .learnLonger) }
+    func testUAMT() throws { try check("ua-mt", budget: .learnLonger) }
+    func testICT() throws { try check("ict", budget: .learnLonger) }
     func testDCTSeg() throws { try check("dct-seg") }
     func testOurs() throws { try check("ours") }
     func testFSDense() throws { try check("fs-dense") }
