@@ -12,16 +12,24 @@ public enum Warp {
     /// with y0 = floor(sy), wy = sy - y0 (likewise x).
     public static func bilinear(_ image: Tensor, flow: Tensor) -> Tensor {
         checkShapes(image, flow)
-        var out = Tensor(shape: image.shape)
-        forEachSample(image, flow) { b, o, sample in
-            for c in 0..<image.channels {
-                let plane = (b * image.channels + c) * image.height * image.width
-                var value: Float = 0
-                for (index, weight) in sample.corners { value += weight * image.scalars[plane + index] }
-                out.scalars[plane + o] = value
+        guard image.count > 0 else { return image }
+        let (batch, channels, height, width) = (image.batch, image.channels, image.height, image.width)
+        let plane = height * width
+        return Tensor(shape: image.shape) { out in
+            withPixels(image, flow) { image, flow in
+                let (ip, op) = (image.baseAddress!, out.baseAddress!)
+                forEachSample(flow.baseAddress!, batch: batch, height: height, width: width) { b, o, sample in
+                    for c in 0..<channels {
+                        let base = (b * channels + c) * plane
+                        var value: Float = 0
+                        for i in 0..<2 {
+                            for j in 0..<2 where sample.inside(i, j) { value += sample.weight(i, j) * ip[base + sample.index(i, j)] }
+                        }
+                        op[base + o] = value
+                    }
+                }
             }
         }
-        return out
     }
 
     /// The backward of ``bilinear(_:flow:)``: `dout [B, C, H, W] -> (dimage, dflow)`.
@@ -31,24 +39,39 @@ public enum Warp {
     public static func bilinearBackward(_ dout: Tensor, image: Tensor, flow: Tensor) -> (image: Tensor, flow: Tensor) {
         checkShapes(image, flow)
         precondition(dout.shape == image.shape, "Warp.bilinearBackward: dout \(dout.shape) for image \(image.shape)")
+        guard image.count > 0 else { return (image, Tensor(shape: flow.shape)) }
         var dimage = Tensor(shape: image.shape)
         var dflow = Tensor(shape: flow.shape)
-        let plane = image.height * image.width
-        forEachSample(image, flow) { b, o, sample in
-            var gy: Float = 0, gx: Float = 0
-            for c in 0..<image.channels {
-                let base = (b * image.channels + c) * plane
-                let g = dout.scalars[base + o]
-                guard g != 0 else { continue }
-                for (index, weight) in sample.corners { dimage.scalars[base + index] += weight * g }
-                // Corner values with zeros outside: v[i][j] at (y0 + i, x0 + j).
-                var v: [Float] = [0, 0, 0, 0]
-                for (slot, index) in sample.cornerSlots { v[slot] = image.scalars[base + index] }
-                gy += g * ((1 - sample.wx) * (v[2] - v[0]) + sample.wx * (v[3] - v[1]))
-                gx += g * ((1 - sample.wy) * (v[1] - v[0]) + sample.wy * (v[3] - v[2]))
+        let (batch, channels, height, width) = (image.batch, image.channels, image.height, image.width)
+        let plane = height * width
+        withPixels(image, flow) { image, flow in
+            dout.scalars.withUnsafeBufferPointer { dout in
+                dimage.scalars.withUnsafeMutableBufferPointer { dimage in
+                    dflow.scalars.withUnsafeMutableBufferPointer { dflow in
+                        let (ip, gp, dip, dfp) = (image.baseAddress!, dout.baseAddress!, dimage.baseAddress!, dflow.baseAddress!)
+                        forEachSample(flow.baseAddress!, batch: batch, height: height, width: width) { b, o, sample in
+                            var gy: Float = 0, gx: Float = 0
+                            for c in 0..<channels {
+                                let base = (b * channels + c) * plane
+                                let g = gp[base + o]
+                                guard g != 0 else { continue }
+                                // Corner values with zeros outside: v[i*2 + j] at (y0 + i, x0 + j).
+                                var v = SIMD4<Float>()
+                                for i in 0..<2 {
+                                    for j in 0..<2 where sample.inside(i, j) {
+                                        dip[base + sample.index(i, j)] += sample.weight(i, j) * g
+                                        v[i * 2 + j] = ip[base + sample.index(i, j)]
+                                    }
+                                }
+                                gy += g * ((1 - sample.wx) * (v[2] - v[0]) + sample.wx * (v[3] - v[1]))
+                                gx += g * ((1 - sample.wy) * (v[1] - v[0]) + sample.wy * (v[3] - v[2]))
+                            }
+                            dfp[(b * 2) * plane + o] = gy
+                            dfp[(b * 2 + 1) * plane + o] = gx
+                        }
+                    }
+                }
             }
-            dflow.scalars[(b * 2) * plane + o] = gy
-            dflow.scalars[(b * 2 + 1) * plane + o] = gx
         }
         return (dimage, dflow)
     }
@@ -95,12 +118,24 @@ public enum Warp {
         return out
     }
 
+    /// The bilinear footprint of one sample point: corners (y0 + i, x0 + j), i, j in {0, 1}.
     private struct Sample {
-        var wy: Float, wx: Float
-        /// (plane index, weight) of the corners inside the image.
-        var corners: [(Int, Float)]
-        /// (slot i*2 + j, plane index) of the corners inside the image.
-        var cornerSlots: [(Int, Int)]
+        var y0: Int, x0: Int, wy: Float, wx: Float, width: Int
+        /// Whether rows y0, y0 + 1 and columns x0, x0 + 1 lie inside the image.
+        var rowInside: (Bool, Bool), columnInside: (Bool, Bool)
+
+        func inside(_ i: Int, _ j: Int) -> Bool {
+            (i == 0 ? rowInside.0 : rowInside.1) && (j == 0 ? columnInside.0 : columnInside.1)
+        }
+
+        func weight(_ i: Int, _ j: Int) -> Float {
+            (i == 1 ? wy : 1 - wy) * (j == 1 ? wx : 1 - wx)
+        }
+
+        /// The plane index of corner (i, j) (inside the image).
+        func index(_ i: Int, _ j: Int) -> Int {
+            (y0 + i) * width + x0 + j
+        }
     }
 
     private static func checkShapes(_ image: Tensor, _ flow: Tensor) {
@@ -108,29 +143,28 @@ public enum Warp {
                      "Warp: flow \(flow.shape) does not fit image \(image.shape) (expected [B, 2, H, W])")
     }
 
-    private static func forEachSample(_ image: Tensor, _ flow: Tensor, _ body: (Int, Int, Sample) -> Void) {
-        let (h, w, plane) = (image.height, image.width, image.height * image.width)
-        for b in 0..<image.batch {
+    /// Calls `body(b, o, sample)` for every output pixel o of every slice b, given the field
+    /// `flow [B, 2, H, W]`. Slices run on ``BLAS/threads`` threads: a slice's samples read and
+    /// write only that slice's planes, so the bits do not depend on the thread count. Raw
+    /// pointers: the per-pixel loop is the warp's whole cost.
+    private static func forEachSample(_ flow: UnsafePointer<Float>, batch: Int, height h: Int, width w: Int,
+                                      _ body: @escaping (Int, Int, Sample) -> Void) {
+        let plane = h * w
+        parallelFor(batch) { b in
             for y in 0..<h {
                 for x in 0..<w {
                     let o = y * w + x
-                    let sy = Float(y) + flow.scalars[(b * 2) * plane + o]
-                    let sx = Float(x) + flow.scalars[(b * 2 + 1) * plane + o]
+                    let sy = Float(y) + flow[(b * 2) * plane + o]
+                    let sx = Float(x) + flow[(b * 2 + 1) * plane + o]
                     let fy = sy.rounded(.down), fx = sx.rounded(.down)
-                    let (wy, wx) = (sy - fy, sx - fx)
-                    var sample = Sample(wy: wy, wx: wx, corners: [], cornerSlots: [])
+                    var sample = Sample(y0: 0, x0: 0, wy: sy - fy, wx: sx - fx, width: w, rowInside: (false, false), columnInside: (false, false))
                     // Far outside the image (or not finite): every corner reads 0.
                     if fy > -2 && fy < Float(h) && fx > -2 && fx < Float(w) {
                         let (y0, x0) = (Int(fy), Int(fx))
-                        for i in 0..<2 {
-                            for j in 0..<2 {
-                                let (cy, cx) = (y0 + i, x0 + j)
-                                guard cy >= 0 && cy < h && cx >= 0 && cx < w else { continue }
-                                let weight = (i == 1 ? wy : 1 - wy) * (j == 1 ? wx : 1 - wx)
-                                sample.corners.append((cy * w + cx, weight))
-                                sample.cornerSlots.append((i * 2 + j, cy * w + cx))
-                            }
-                        }
+                        sample.y0 = y0
+                        sample.x0 = x0
+                        sample.rowInside = (y0 >= 0 && y0 < h, y0 + 1 >= 0 && y0 + 1 < h)
+                        sample.columnInside = (x0 >= 0 && x0 < w, x0 + 1 >= 0 && x0 + 1 < w)
                     }
                     body(b, o, sample)
                 }

@@ -60,6 +60,19 @@ final class DeterminismTests: XCTestCase {
         XCTAssertNotEqual(Array(y.scalars[0..<64]), Array(y.scalars[64..<128]))
     }
 
+    func testWarpSlicesOnTwoThreadsMatchOneThread() {
+        let saved = BLAS.threads
+        defer { BLAS.threads = saved }
+        var results: [[Tensor]] = []
+        for threads in [1, 2] {
+            BLAS.threads = threads
+            let image = randomTensor([3, 2, 6, 7], seed: 38), flow = randomTensor([3, 2, 6, 7], seed: 39, std: 2)
+            let backward = Warp.bilinearBackward(randomTensor(image.shape, seed: 40), image: image, flow: flow)
+            results.append([Warp.bilinear(image, flow: flow), backward.image, backward.flow])
+        }
+        XCTAssertEqual(results[0], results[1])
+    }
+
     func testBatchNormChannelsOnTwoThreadsMatchOneThread() {
         let saved = BLAS.threads
         defer { BLAS.threads = saved }
