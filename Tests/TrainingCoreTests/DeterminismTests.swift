@@ -44,14 +44,19 @@ final class DeterminismTests: XCTestCase {
         for (a, b) in zip(results[0].2.scalars, results[1].2.scalars) { XCTAssertEqual(a, b, accuracy: 1e-4) }
     }
 
-    func testDropoutPlanesOnTwoThreadsMatchOneThread() {
+    /// `body` on 1 and on 2 threads (the setting restored after).
+    private func onOneAndTwoThreads<T>(_ body: () -> T) -> [T] {
         let saved = BLAS.threads
         defer { BLAS.threads = saved }
-        var results: [Tensor] = []
-        for threads in [1, 2] {
+        return [1, 2].map { threads in
             BLAS.threads = threads
-            let dropout = Dropout(name: "d", probability: 0.3, generator: SeededGenerator(seed: 35))
-            results.append(dropout.forward(randomTensor([3, 4, 5, 7], seed: 36)))
+            return body()
+        }
+    }
+
+    func testDropoutPlanesOnTwoThreadsMatchOneThread() {
+        let results = onOneAndTwoThreads {
+            Dropout(name: "d", probability: 0.3, generator: SeededGenerator(seed: 35)).forward(randomTensor([3, 4, 5, 7], seed: 36))
         }
         XCTAssertEqual(results[0], results[1])
         // Planes draw from different streams: two planes of equal input get different masks.
@@ -61,28 +66,20 @@ final class DeterminismTests: XCTestCase {
     }
 
     func testWarpSlicesOnTwoThreadsMatchOneThread() {
-        let saved = BLAS.threads
-        defer { BLAS.threads = saved }
-        var results: [[Tensor]] = []
-        for threads in [1, 2] {
-            BLAS.threads = threads
+        let results = onOneAndTwoThreads {
             let image = randomTensor([3, 2, 6, 7], seed: 38), flow = randomTensor([3, 2, 6, 7], seed: 39, std: 2)
             let backward = Warp.bilinearBackward(randomTensor(image.shape, seed: 40), image: image, flow: flow)
-            results.append([Warp.bilinear(image, flow: flow), backward.image, backward.flow])
+            return [Warp.bilinear(image, flow: flow), backward.image, backward.flow]
         }
         XCTAssertEqual(results[0], results[1])
     }
 
     func testBatchNormChannelsOnTwoThreadsMatchOneThread() {
-        let saved = BLAS.threads
-        defer { BLAS.threads = saved }
-        var results: [[Tensor]] = []
-        for threads in [1, 2] {
-            BLAS.threads = threads
+        let results = onOneAndTwoThreads {
             let bn = BatchNorm2d(name: "bn", channels: 5, activationSlope: 0.01)
             let y = bn.forward(randomTensor([3, 5, 6, 7], seed: 33), recording: true)
             let dx = bn.backward(randomTensor(y.shape, seed: 34))
-            results.append([y, dx, bn.gamma.gradient, bn.beta.gradient, bn.runningMean.value, bn.runningVariance.value])
+            return [y, dx, bn.gamma.gradient, bn.beta.gradient, bn.runningMean.value, bn.runningVariance.value]
         }
         XCTAssertEqual(results[0], results[1])
     }
