@@ -44,17 +44,17 @@ public enum Ops {
 
     /// a + b (backward: da = db = dy).
     public static func add(_ a: Tensor, _ b: Tensor) -> Tensor {
-        parallelZip(a, b) { $0 + $1 }
+        zip(a, b) { $0 + $1 }
     }
 
     /// a - b (backward: da = dy, db = -dy).
     public static func subtract(_ a: Tensor, _ b: Tensor) -> Tensor {
-        parallelZip(a, b) { $0 - $1 }
+        zip(a, b) { $0 - $1 }
     }
 
     /// a * b elementwise.
     public static func multiply(_ a: Tensor, _ b: Tensor) -> Tensor {
-        parallelZip(a, b) { $0 * $1 }
+        zip(a, b) { $0 * $1 }
     }
 
     /// The backward of ``multiply(_:_:)``: (da, db) = (dy * b, dy * a).
@@ -120,21 +120,6 @@ public enum Ops {
             a.scalars.withUnsafeBufferPointer { p in
                 b.scalars.withUnsafeBufferPointer { q in
                     for i in 0..<p.count { out[i] = f(p[i], q[i]) }
-                }
-            }
-        }
-    }
-
-    /// ``zip(_:_:_:)`` for the pure arithmetic of this file, over blocks on ``BLAS/threads``
-    /// threads: the gradient sums of the networks' backwards add whole activations.
-    private static func parallelZip(_ a: Tensor, _ b: Tensor, _ f: @escaping @Sendable (Float, Float) -> Float) -> Tensor {
-        precondition(a.shape == b.shape, "elementwise op: shapes \(a.shape) and \(b.shape) differ")
-        return Tensor(shape: a.shape) { out in
-            withPixels(a, b) { p, q in
-                let (pp, qp, op) = (p.baseAddress, q.baseAddress, out.baseAddress)
-                guard let pp, let qp, let op else { return }
-                forEachBlock(p.count) { range in
-                    for i in range { op[i] = f(pp[i], qp[i]) }
                 }
             }
         }
