@@ -426,8 +426,9 @@ final class PhantomAnatomy {
         TissueSample(tissue(x, y, planes[0], wobble: wobble), tissue(x, y, planes[1], wobble: wobble), tissue(x, y, planes[2], wobble: wobble))
     }
 
-    /// Pixels between tissue samples on the coarse grid: 2 keeps every outline's place exact to
-    /// a native pixel wherever neighbouring samples differ, and evaluates a quarter of the pixels.
+    /// Pixels between tissue samples on the coarse grid (one pixel in 16 is sampled); pixels
+    /// between samples that differ, or that hold a nodule, are evaluated exactly, so outlines
+    /// stay exact to a native pixel.
     static let coarseStep = 4
 
     /// A [1, 2, 1] / 4 blur along x and y of every slice: the in-plane point spread.

@@ -93,12 +93,15 @@ public final class Dropout: Module {
         // several threads and the mask does not depend on their number. The mask and
         // y = x * mask are written in one pass, neither zero-filled first.
         let (count, plane) = (x.count, max(1, x.shape.count == 4 ? x.height * x.width : x.count))
-        var y: Tensor?
-        let mask = [Float](unsafeUninitializedCapacity: count) { m, initialised in
-            let mp = m.baseAddress!
-            y = Tensor(shape: x.shape) { ys in
-                x.scalars.withUnsafeBufferPointer { xs in
-                    let (xp, yp) = (xs.baseAddress!, ys.baseAddress!)
+        guard count > 0 else {
+            if recording { records.append([]) }
+            return x
+        }
+        var mask = Tensor(shape: x.shape) { _ in }
+        let y = Tensor(shape: x.shape) { ys in
+            x.scalars.withUnsafeBufferPointer { xs in
+                mask.scalars.withUnsafeMutableBufferPointer { m in
+                    let (xp, yp, mp) = (xs.baseAddress!, ys.baseAddress!, m.baseAddress!)
                     parallelFor(count / plane) { p in
                         var stream = random.derived("plane", p)
                         var i = p * plane
@@ -116,10 +119,9 @@ public final class Dropout: Module {
                     }
                 }
             }
-            initialised = count
         }
-        if recording { records.append(mask) }
-        return y!
+        if recording { records.append(mask.scalars) }
+        return y
     }
 
     /// `dy -> dy * mask` with the recorded mask.

@@ -65,10 +65,9 @@ public final class Conv2d: Module {
     /// Rows of output computed per im2col chunk: the chunk's columns (`Cin*kh*kw` x rows*W
     /// floats) stay near the workspace's chunk size, so im2col writes them and sgemm packs them
     /// from cache rather than from memory; but a chunk has at least the workspace's minimum
-    /// columns (256), because every
-    /// sgemm packs the whole weight matrix (Cout x Cin*kh*kw) again, which deep layers cannot
-    /// afford per row of 8 or 16 pixels. A 1x1 convolution needs no columns and runs on whole
-    /// planes.
+    /// columns (256), because every sgemm packs the whole weight matrix (Cout x Cin*kh*kw)
+    /// again, which deep layers cannot afford per row of 8 or 16 pixels. A 1x1 convolution
+    /// needs no columns and runs on whole planes.
     private func rowsPerChunk(height: Int, width: Int) -> Int {
         guard kernelSize > 1 else { return height }
         let depth = inputChannels * kernelSize * kernelSize
@@ -114,11 +113,8 @@ public final class Conv2d: Module {
                             }
                             for y0 in stride(from: 0, to: height, by: chunk) {
                                 let n = min(chunk, height - y0) * width
-                                var source = slice[0].0 + y0 * width, ldb = plane
-                                if !direct {
-                                    im2col(slice, slot.columns.pointer, height: height, width: width, rows: y0..<y0 + n / width)
-                                    (source, ldb) = (UnsafePointer(slot.columns.pointer), n)
-                                }
+                                let (source, ldb) = columns(slice, direct: direct, into: slot.columns.pointer, height: height, width: width,
+                                                            rows: y0..<y0 + n / width)
                                 BLAS.sgemm(m: outputChannels, n: n, k: depth, a: wp, b: source, ldb: ldb,
                                            beta: 1, c: output + y0 * width, ldc: plane)
                             }
@@ -185,11 +181,7 @@ public final class Conv2d: Module {
                             for y0 in stride(from: 0, to: height, by: chunk) {
                                 let n = min(chunk, height - y0) * width
                                 let rows = y0..<y0 + n / width
-                                var source = slice[0].0 + y0 * width, ldb = plane
-                                if !direct {
-                                    im2col(slice, slot.columns.pointer, height: height, width: width, rows: rows)
-                                    (source, ldb) = (UnsafePointer(slot.columns.pointer), n)
-                                }
+                                let (source, ldb) = columns(slice, direct: direct, into: slot.columns.pointer, height: height, width: width, rows: rows)
                                 // dweight[Cout, depth] += dy[:, chunk] * columns^T
                                 BLAS.sgemm(transposeB: true, m: outputChannels, n: depth, k: n,
                                            a: grad + y0 * width, lda: plane, b: source, ldb: ldb, beta: 1, c: dw)
@@ -239,6 +231,15 @@ public final class Conv2d: Module {
             }
         }
         return flipped
+    }
+
+    /// The sgemm operand for output rows `rows` of one slice and its row stride: the input
+    /// itself for a direct (1x1, one-part) convolution, else its im2col columns in `buffer`.
+    private func columns(_ slice: [(UnsafePointer<Float>, Int)], direct: Bool, into buffer: UnsafeMutablePointer<Float>,
+                         height: Int, width: Int, rows: Range<Int>) -> (UnsafePointer<Float>, Int) {
+        if direct { return (slice[0].0 + rows.lowerBound * width, height * width) }
+        im2col(slice, buffer, height: height, width: width, rows: rows)
+        return (UnsafePointer(buffer), rows.count * width)
     }
 
     /// For output rows `rows` of one slice given as channel parts `(pointer, channels)` (their

@@ -22,7 +22,7 @@ func sum(_ p: UnsafePointer<Float>, count: Int) -> Float {
     var acc = SIMD8<Float>()
     var i = 0
     while i + 8 <= count {
-        acc += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
+        acc += SIMD8(loading: p + i)
         i += 8
     }
     var total = acc.sum()
@@ -40,30 +40,13 @@ func sumOfSquaredDeviations(_ p: UnsafePointer<Float>, count: Int, mean: Float) 
     let m = SIMD8<Float>(repeating: mean)
     var i = 0
     while i + 8 <= count {
-        let d = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self) - m
+        let d = SIMD8(loading: p + i) - m
         acc += d * d
         i += 8
     }
     var total = acc.sum()
     while i < count {
         total += (p[i] - mean) * (p[i] - mean)
-        i += 1
-    }
-    return total
-}
-
-/// sum(p[i] * q[i]), accumulated in eight lanes.
-@inline(__always)
-func dot(_ p: UnsafePointer<Float>, _ q: UnsafePointer<Float>, count: Int) -> Float {
-    var acc = SIMD8<Float>()
-    var i = 0
-    while i + 8 <= count {
-        acc += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self) * UnsafeRawPointer(q + i).loadUnaligned(as: SIMD8<Float>.self)
-        i += 8
-    }
-    var total = acc.sum()
-    while i < count {
-        total += p[i] * q[i]
         i += 1
     }
     return total

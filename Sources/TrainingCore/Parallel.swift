@@ -22,9 +22,10 @@ struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value
 }
 
-/// Calls `body` on consecutive blocks of 0..<count: on this thread for small counts, else
-/// spread over ``BLAS/threads`` threads (blocks must be independent).
-func forEachBlock(_ count: Int, block: Int = 1 << 15, _ body: @escaping (Range<Int>) -> Void) {
+/// Calls `body` on consecutive blocks of 0..<count (32 Ki elements each): on this thread for
+/// small counts, else spread over ``BLAS/threads`` threads (blocks must be independent).
+func forEachBlock(_ count: Int, _ body: @escaping (Range<Int>) -> Void) {
+    let block = 1 << 15
     guard count > block else { return body(0..<count) }
     parallelFor((count + block - 1) / block) { k in body(k * block..<min(count, (k + 1) * block)) }
 }

@@ -68,7 +68,7 @@ public final class ConvBlock: Module {
 
     /// Returns d(loss)/d(input) when `inputGradient`, else nil (and skips computing it).
     public func backward(_ dy: Tensor, inputGradient: Bool = true) -> Tensor? {
-        let d = bn1.backward(dropout.backward(conv2.backward(bn2.backward(dy))))
+        let d = backwardToFirstConvolution(dy)
         if inputGradient { return conv1.backward(d) }
         conv1.backwardParametersOnly(d)
         return nil
@@ -76,7 +76,12 @@ public final class ConvBlock: Module {
 
     /// The backward of ``forward(concatenating:recording:)``: the gradient of each input part.
     public func backward(parts dy: Tensor) -> [Tensor] {
-        conv1.backward(parts: bn1.backward(dropout.backward(conv2.backward(bn2.backward(dy)))))
+        conv1.backward(parts: backwardToFirstConvolution(dy))
+    }
+
+    /// `dy` back through every layer but conv1: the gradient of conv1's output.
+    private func backwardToFirstConvolution(_ dy: Tensor) -> Tensor {
+        bn1.backward(dropout.backward(conv2.backward(bn2.backward(dy))))
     }
 
     func forwardFLOPs(batch: Int, height: Int, width: Int) -> Double {
