@@ -13,6 +13,16 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// The training core's hot loops (DirectConvolution, the eight-lane loops) need fused
+/// multiply-add and 256-bit vectors, which Swift emits only for a CPU that has them: on x86-64
+/// the core targets Haswell (AVX2 and FMA, every x86-64 server CPU since 2013-2015); `sparseseg`
+/// refuses to start on an older one. Elsewhere the compiler's default.
+#if arch(x86_64)
+let trainingCoreSettings = strict + [.unsafeFlags(["-target-cpu", "haswell"])]
+#else
+let trainingCoreSettings = strict
+#endif
+
 let package = Package(
     name: "SparseSeg",
     platforms: [.macOS(.v14)],
@@ -34,6 +44,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSpawn"),
         .systemLibrary(name: "CMalloc"),
+        .systemLibrary(name: "CCPU"),
 
         // Swift wrappers over the C libraries: the only code that touches C pointers.
         .target(name: "HDF5", dependencies: ["CHDF5"], swiftSettings: strict),
@@ -44,7 +55,7 @@ let package = Package(
         .target(name: "ChildProcesses", dependencies: ["CSpawn"], swiftSettings: strict),
 
         // The project's concerns, one module each.
-        .target(name: "TrainingCore", dependencies: ["COpenBLAS", "CMalloc", "HDF5", "SeededRandom"], swiftSettings: strict),
+        .target(name: "TrainingCore", dependencies: ["COpenBLAS", "CMalloc", "HDF5", "SeededRandom"], swiftSettings: trainingCoreSettings),
         .target(name: "Datasets", dependencies: ["HDF5", "CZlib", "PNG", "SeededRandom"], swiftSettings: strict),
         .target(name: "Metrics", swiftSettings: strict),
         .target(
@@ -65,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "sparseseg",
             dependencies: [
-                "TrainingCore", "Datasets", "Metrics", "Methods", "Experiments", "Runner", "Reports", "Pipeline",
+                "CCPU", "TrainingCore", "Datasets", "Metrics", "Methods", "Experiments", "Runner", "Reports", "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -91,10 +91,14 @@ public final class Conv2d: Module {
         let (batch, height, width) = (first.batch, first.height, first.width)
         let plane = height * width, depth = inputChannels * kernelSize * kernelSize
         let chunk = rowsPerChunk(height: height, width: width)
-        // A 1x1 convolution of one part multiplies the input as it is; anything else goes
-        // through im2col's columns.
+        // A 1x1 convolution of one part multiplies the input as it is; a 3x3 one with few
+        // output channels runs as a DirectConvolution; anything else goes through im2col's columns.
         let direct = kernelSize == 1 && parts.count == 1
-        let workers = workspace.prepare(batch: batch, columns: direct ? 0 : depth * chunk * width, gradients: 0, partials: 0)
+        let directConvolution = kernelSize == 3 && DirectConvolution.suits(outputChannels: outputChannels, width: width)
+        let scratch = directConvolution ? DirectConvolution.paddedCount(channels: inputChannels, height: height, width: width)
+            : direct ? 0 : depth * chunk * width
+        let workers = workspace.prepare(batch: batch, columns: scratch, gradients: 0, partials: 0)
+        if directConvolution { packWeight() }
         let partChannels = parts.map(\.channels)
         // Hot loop over raw pointers: sgemm takes pointers, the array accessors would
         // otherwise re-check bounds for every element of im2col, and the slices of a batch
@@ -108,6 +112,12 @@ public final class Conv2d: Module {
                         workspace.forEachSlice(batch, workers: workers) { [self] b, slot in
                             let slice = zip(inputs, partChannels).map { ($0 + b * $1 * plane, $1) }
                             let output = yp + b * outputChannels * plane
+                            if directConvolution {
+                                DirectConvolution.pad(slice, into: slot.columns.pointer, height: height, width: width)
+                                DirectConvolution.convolve(padded: slot.columns.pointer, inputChannels: inputChannels, packed: workspace.packed.pointer,
+                                                           bias: bp, outputChannels: outputChannels, output: output, height: height, width: width)
+                                return
+                            }
                             for co in 0..<outputChannels {
                                 (output + co * plane).update(repeating: bp[co], count: plane)
                             }
@@ -159,11 +169,30 @@ public final class Conv2d: Module {
         // Each worker sums its slices' weight and bias gradients in its own slot; the slots are
         // then added in a fixed order, so a thread count always gives the same bits.
         let partialCount = outputChannels * depth + outputChannels
-        let gradientColumns = inputGradient && kernelSize > 1 ? gradientDepth * chunk * width : 0
-        let workers = workspace.prepare(batch: batch, columns: columnCount, gradients: gradientColumns, partials: partialCount)
-        let flipped = inputGradient ? flippedWeight() : []
         let partChannels = parts.map(\.channels)
         let channelOffsets = partChannels.indices.map { partChannels[..<$0].reduce(0, +) }
+        // The input gradient is the convolution of dy with the flipped weight, whose outputs
+        // are the input's channels: direct when each part has few (dy padded once per slice),
+        // else im2col of dy, chunk by chunk.
+        let directInputGradient = inputGradient && kernelSize == 3
+            && partChannels.allSatisfy { DirectConvolution.suits(outputChannels: $0, width: width) }
+        let gradientColumns = directInputGradient ? DirectConvolution.paddedCount(channels: outputChannels, height: height, width: width)
+            : inputGradient && kernelSize > 1 ? gradientDepth * chunk * width : 0
+        let workers = workspace.prepare(batch: batch, columns: columnCount, gradients: gradientColumns, partials: partialCount)
+        let flipped = inputGradient ? flippedWeight() : []
+        // Each part's rows of the flipped weight, packed for DirectConvolution one after another.
+        let packedOffsets = partChannels.indices.map {
+            partChannels[..<$0].reduce(0) { $0 + DirectConvolution.packedCount(outputChannels: $1, inputChannels: outputChannels) }
+        }
+        if directInputGradient {
+            workspace.packed.reserve(packedOffsets.last! + DirectConvolution.packedCount(outputChannels: partChannels.last!, inputChannels: outputChannels))
+            for (part, channels) in partChannels.enumerated() {
+                flipped.withUnsafeBufferPointer { f in
+                    DirectConvolution.pack(f.baseAddress! + channelOffsets[part] * gradientDepth, outputChannels: channels,
+                                           inputChannels: outputChannels, into: workspace.packed.pointer + packedOffsets[part])
+                }
+            }
+        }
         // The input-gradient sgemms (beta 0) write every element of dx: no zero fill.
         var dx = inputGradient ? parts.map { Tensor(shape: $0.shape) { _ in } } : []
         withBaseAddresses(parts) { inputs in
@@ -178,6 +207,14 @@ public final class Conv2d: Module {
                             for co in 0..<outputChannels {
                                 db[co] += sum(grad + co * plane, count: plane)
                             }
+                            if directInputGradient {
+                                DirectConvolution.pad([(grad, outputChannels)], into: slot.gradients.pointer, height: height, width: width)
+                                for (part, channels) in partChannels.enumerated() {
+                                    DirectConvolution.convolve(padded: slot.gradients.pointer, inputChannels: outputChannels,
+                                                               packed: workspace.packed.pointer + packedOffsets[part], bias: nil, outputChannels: channels,
+                                                               output: dxs[part] + b * channels * plane, height: height, width: width)
+                                }
+                            }
                             for y0 in stride(from: 0, to: height, by: chunk) {
                                 let n = min(chunk, height - y0) * width
                                 let rows = y0..<y0 + n / width
@@ -185,7 +222,7 @@ public final class Conv2d: Module {
                                 // dweight[Cout, depth] += dy[:, chunk] * columns^T
                                 BLAS.sgemm(transposeB: true, m: outputChannels, n: depth, k: n,
                                            a: grad + y0 * width, lda: plane, b: source, ldb: ldb, beta: 1, c: dw)
-                                guard inputGradient, let fp else { continue }
+                                guard inputGradient, !directInputGradient, let fp else { continue }
                                 // dx[:, chunk] = flipped[Cin, Cout*kh*kw] * columns(dy)[:, chunk], the
                                 // rows of each part into that part's gradient.
                                 var gradSource = grad + y0 * width, gradLd = plane
@@ -214,6 +251,14 @@ public final class Conv2d: Module {
             }
         }
         return inputGradient ? dx : nil
+    }
+
+    /// Packs the weight into the workspace for ``DirectConvolution``.
+    private func packWeight() {
+        workspace.packed.reserve(DirectConvolution.packedCount(outputChannels: outputChannels, inputChannels: inputChannels))
+        weight.value.scalars.withUnsafeBufferPointer { w in
+            DirectConvolution.pack(w.baseAddress!, outputChannels: outputChannels, inputChannels: inputChannels, into: workspace.packed.pointer)
+        }
     }
 
     /// `[Cin, Cout * kh * kw]` with flipped[ci, co, ky, kx] = weight[co, ci, kh-1-ky, kw-1-kx].
@@ -310,6 +355,8 @@ public final class ConvolutionWorkspace {
     /// Output pixels per chunk at the least.
     let minimumColumns: Int
     private(set) var slots: [Slot] = []
+    /// A weight packed for ``DirectConvolution``, read by every worker.
+    let packed = ScratchBuffer()
 
     /// A workspace whose im2col chunks hold about `chunkFloats` floats and at least
     /// `minimumColumns` output pixels (whole rows). The default, 256 KiB, leaves room in a

@@ -79,21 +79,21 @@ final class ConvTests: XCTestCase {
     }
 
     /// A convolution of input parts is the convolution of their concatenation, to the bit,
-    /// and its backward is the split of the concatenation's gradient (3x3, and 1x1, which
-    /// takes im2col's path for parts).
+    /// and its backward is the split of the concatenation's gradient (3x3 through im2col; 1x1,
+    /// which takes im2col's path for parts; 3x3 on a width of 32, which runs direct).
     func testConcatenatedPartsMatchTheConcatenation() {
-        for kernel in [3, 1] {
+        for (kernel, width) in [(3, 6), (1, 6), (3, 32)] {
             var g = SeededGenerator(seed: 20)
             let conv = Conv2d(name: "c", inputChannels: 5, outputChannels: 3, kernelSize: kernel, generator: &g)
-            let a = randomTensor([2, 2, 5, 6], seed: 21), b = randomTensor([2, 3, 5, 6], seed: 22)
-            let dy = randomTensor([2, 3, 5, 6], seed: 23)
+            let a = randomTensor([2, 2, 5, width], seed: 21), b = randomTensor([2, 3, 5, width], seed: 22)
+            let dy = randomTensor([2, 3, 5, width], seed: 23)
             let whole = conv.forward(Ops.concatChannels([a, b]), recording: true)
             let split = Ops.splitChannels(conv.backward(dy), [2, 3])
             let wholeGradient = conv.weight.gradient
             conv.zeroGradients()
-            XCTAssertEqual(conv.forward(concatenating: [a, b], recording: true), whole, "k\(kernel)")
-            XCTAssertEqual(conv.backward(parts: dy), split, "k\(kernel)")
-            XCTAssertEqual(conv.weight.gradient, wholeGradient, "k\(kernel)")
+            XCTAssertEqual(conv.forward(concatenating: [a, b], recording: true), whole, "k\(kernel) w\(width)")
+            XCTAssertEqual(conv.backward(parts: dy), split, "k\(kernel) w\(width)")
+            XCTAssertEqual(conv.weight.gradient, wholeGradient, "k\(kernel) w\(width)")
         }
     }
 }

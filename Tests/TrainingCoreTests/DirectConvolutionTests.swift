@@ -1,0 +1,98 @@
+import SeededRandom
+import XCTest
+
+@testable import TrainingCore
+
+/// The direct 3x3 convolution that Conv2d runs for layers with few output channels on widths
+/// that are multiples of 16 (the U-Net's full-resolution layers).
+final class DirectConvolutionTests: XCTestCase {
+    /// The definition, summed in Double: y[co, y, x] = bias[co] + sum over ci, ky, kx of
+    /// w[co, ci, ky, kx] * x[ci, y + ky - 1, x + kx - 1], zero outside the image.
+    private func reference(_ x: Tensor, weight: Tensor, bias: [Float]?) -> Tensor {
+        let (batch, cin, h, w) = (x.batch, x.channels, x.height, x.width)
+        let cout = weight.shape[0]
+        var y = Tensor(shape: [batch, cout, h, w])
+        for b in 0..<batch {
+            for co in 0..<cout {
+                for i in 0..<h {
+                    for j in 0..<w {
+                        var total = Double(bias?[co] ?? 0)
+                        for ci in 0..<cin {
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let (sy, sx) = (i + ky - 1, j + kx - 1)
+                                    guard sy >= 0, sy < h, sx >= 0, sx < w else { continue }
+                                    total += Double(weight[co, ci, ky, kx]) * Double(x[b, ci, sy, sx])
+                                }
+                            }
+                        }
+                        y[b, co, i, j] = Float(total)
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    private func assertClose(_ a: Tensor, _ b: Tensor, _ label: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.shape, b.shape, label, file: file, line: line)
+        var worst: Float = 0
+        for i in 0..<a.count { worst = max(worst, abs(a.scalars[i] - b.scalars[i])) }
+        XCTAssertLessThan(worst, 1e-5, "\(label): worst difference \(worst)", file: file, line: line)
+    }
+
+    /// The kernel on its own, against the definition: output channels that fill no whole
+    /// block of 4 (5, 2), one input channel, one-row images, with and without a bias.
+    func testKernelMatchesTheDefinition() {
+        for (cin, cout, h, w, withBias) in [(3, 5, 4, 32, true), (1, 2, 1, 16, false), (2, 8, 3, 16, true)] {
+            let x = randomTensor([1, cin, h, w], seed: 1)
+            let weight = randomTensor([cout, cin, 3, 3], seed: 2)
+            let bias: [Float]? = withBias ? randomTensor([cout], seed: 3).scalars : nil
+            var padded = [Float](repeating: .nan, count: DirectConvolution.paddedCount(channels: cin, height: h, width: w))
+            var packed = [Float](repeating: .nan, count: DirectConvolution.packedCount(outputChannels: cout, inputChannels: cin))
+            var y = Tensor(shape: [1, cout, h, w], repeating: .nan)
+            x.scalars.withUnsafeBufferPointer { xs in
+                padded.withUnsafeMutableBufferPointer { DirectConvolution.pad([(xs.baseAddress!, cin)], into: $0.baseAddress!, height: h, width: w) }
+            }
+            weight.scalars.withUnsafeBufferPointer { ws in
+                packed.withUnsafeMutableBufferPointer {
+                    DirectConvolution.pack(ws.baseAddress!, outputChannels: cout, inputChannels: cin, into: $0.baseAddress!)
+                }
+            }
+            y.scalars.withUnsafeMutableBufferPointer { ys in
+                func run(_ b: UnsafePointer<Float>?) {
+                    DirectConvolution.convolve(padded: padded, inputChannels: cin, packed: packed, bias: b, outputChannels: cout,
+                                               output: ys.baseAddress!, height: h, width: w)
+                }
+                if let bias { bias.withUnsafeBufferPointer { run($0.baseAddress!) } } else { run(nil) }
+            }
+            assertClose(y, reference(x, weight: weight, bias: bias), "Cin \(cin) Cout \(cout) \(h)x\(w)")
+        }
+    }
+
+    /// Conv2d takes the direct path for this shape (Cout <= 32, W a multiple of 16): its
+    /// forward matches the definition and its gradients pass the finite-difference check,
+    /// border pixels included.
+    func testConvolutionOnTheDirectPath() {
+        XCTAssertTrue(DirectConvolution.suits(outputChannels: 6, width: 16))
+        var g = SeededGenerator(seed: 4)
+        let conv = Conv2d(name: "c", inputChannels: 3, outputChannels: 6, kernelSize: 3, generator: &g)
+        let x = randomTensor([2, 3, 3, 16], seed: 5)
+        assertClose(conv.forward(x), reference(x, weight: conv.weight.value, bias: conv.bias.value.scalars), "forward")
+        assertLayerGradients(input: x, parameters: conv.parameters,
+                             forward: { conv.forward($0, recording: $1) }, backward: conv.backward, "direct conv3x3")
+    }
+
+    /// The input gradient on the direct path is the adjoint of the forward: <conv(x), dy> =
+    /// <x, dx> for a bias-free convolution, up to rounding.
+    func testInputGradientIsTheAdjoint() {
+        var g = SeededGenerator(seed: 10)
+        let conv = Conv2d(name: "c", inputChannels: 5, outputChannels: 7, kernelSize: 3, generator: &g)
+        conv.bias.value = Tensor(shape: [7])
+        let x = randomTensor([1, 5, 4, 16], seed: 11), dy = randomTensor([1, 7, 4, 16], seed: 12)
+        let y = conv.forward(x, recording: true)
+        let dx = conv.backward(dy)
+        let (left, right) = (weightedSum(y, dy), weightedSum(x, dx))
+        XCTAssertEqual(left, right, accuracy: 1e-4 * max(1, abs(left)))
+    }
+}
