@@ -94,7 +94,7 @@ public final class Conv2d: Module {
         // A 1x1 convolution of one part multiplies the input as it is; a 3x3 one with few
         // output channels runs as a DirectConvolution; anything else goes through im2col's columns.
         let direct = kernelSize == 1 && parts.count == 1
-        let directConvolution = kernelSize == 3 && DirectConvolution.suits(outputChannels: outputChannels, width: width)
+        let directConvolution = kernelSize == 3 && workspace.runsDirect(outputChannels: outputChannels, width: width)
         let scratch = directConvolution ? DirectConvolution.paddedCount(channels: inputChannels, height: height, width: width)
             : direct ? 0 : depth * chunk * width
         let workers = workspace.prepare(batch: batch, columns: scratch, gradients: 0, partials: 0)
@@ -164,7 +164,11 @@ public final class Conv2d: Module {
         let plane = height * width, depth = inputChannels * kernelSize * kernelSize
         let chunk = rowsPerChunk(height: height, width: width)
         let direct = kernelSize == 1 && parts.count == 1
-        let columnCount = direct ? 0 : depth * chunk * width
+        // The weight gradient goes direct where the forward does (x padded once per slice),
+        // else through im2col of x, chunk by chunk.
+        let directWeightGradient = kernelSize == 3 && workspace.runsDirect(outputChannels: outputChannels, width: width)
+        let columnCount = directWeightGradient ? DirectConvolution.paddedCount(channels: inputChannels, height: height, width: width)
+            : direct ? 0 : depth * chunk * width
         let gradientDepth = outputChannels * kernelSize * kernelSize
         // Each worker sums its slices' weight and bias gradients in its own slot; the slots are
         // then added in a fixed order, so a thread count always gives the same bits.
@@ -175,7 +179,7 @@ public final class Conv2d: Module {
         // are the input's channels: direct when each part has few (dy padded once per slice),
         // else im2col of dy, chunk by chunk.
         let directInputGradient = inputGradient && kernelSize == 3
-            && partChannels.allSatisfy { DirectConvolution.suits(outputChannels: $0, width: width) }
+            && partChannels.allSatisfy { workspace.runsDirect(outputChannels: $0, width: width) }
         let gradientColumns = directInputGradient ? DirectConvolution.paddedCount(channels: outputChannels, height: height, width: width)
             : inputGradient && kernelSize > 1 ? gradientDepth * chunk * width : 0
         let workers = workspace.prepare(batch: batch, columns: columnCount, gradients: gradientColumns, partials: partialCount)
@@ -215,13 +219,21 @@ public final class Conv2d: Module {
                                                                output: dxs[part] + b * channels * plane, height: height, width: width)
                                 }
                             }
+                            if directWeightGradient {
+                                DirectConvolution.pad(slice, into: slot.columns.pointer, height: height, width: width)
+                                DirectConvolution.accumulateWeightGradient(padded: slot.columns.pointer, inputChannels: inputChannels, gradient: grad,
+                                                                           outputChannels: outputChannels, into: dw, height: height, width: width)
+                                if !inputGradient || directInputGradient { return }
+                            }
                             for y0 in stride(from: 0, to: height, by: chunk) {
                                 let n = min(chunk, height - y0) * width
                                 let rows = y0..<y0 + n / width
-                                let (source, ldb) = columns(slice, direct: direct, into: slot.columns.pointer, height: height, width: width, rows: rows)
-                                // dweight[Cout, depth] += dy[:, chunk] * columns^T
-                                BLAS.sgemm(transposeB: true, m: outputChannels, n: depth, k: n,
-                                           a: grad + y0 * width, lda: plane, b: source, ldb: ldb, beta: 1, c: dw)
+                                if !directWeightGradient {
+                                    let (source, ldb) = columns(slice, direct: direct, into: slot.columns.pointer, height: height, width: width, rows: rows)
+                                    // dweight[Cout, depth] += dy[:, chunk] * columns^T
+                                    BLAS.sgemm(transposeB: true, m: outputChannels, n: depth, k: n,
+                                               a: grad + y0 * width, lda: plane, b: source, ldb: ldb, beta: 1, c: dw)
+                                }
                                 guard inputGradient, !directInputGradient, let fp else { continue }
                                 // dx[:, chunk] = flipped[Cin, Cout*kh*kw] * columns(dy)[:, chunk], the
                                 // rows of each part into that part's gradient.
@@ -364,9 +376,22 @@ public final class ConvolutionWorkspace {
     /// layers of the U-Net ran 15-25 % faster than with 1 MiB chunks (1 thread, this machine, a
     /// sweep of 2^14 to 2^20 floats). Without the minimum, the deep layers at 8 x 8 to 32 x 32
     /// got one-row chunks and ran 20-30 % slower.
-    public init(chunkFloats: Int = 1 << 16, minimumColumns: Int = 256) {
+    ///
+    /// `direct: false` sends every 3x3 convolution through im2col + sgemm (to compare the two
+    /// paths; see ``DirectConvolution``).
+    public init(chunkFloats: Int = 1 << 16, minimumColumns: Int = 256, direct: Bool = true) {
         self.chunkFloats = chunkFloats
         self.minimumColumns = minimumColumns
+        self.allowsDirect = direct
+    }
+
+    /// Whether layers that suit ``DirectConvolution`` run it.
+    let allowsDirect: Bool
+
+    /// Whether a 3x3 convolution with this many output channels (or parts of an input
+    /// gradient) on this width runs direct.
+    func runsDirect(outputChannels: Int, width: Int) -> Bool {
+        allowsDirect && DirectConvolution.suits(outputChannels: outputChannels, width: width)
     }
 
     /// The buffers of one worker thread.

@@ -133,4 +133,61 @@ enum DirectConvolution {
             }
         }
     }
+
+    /// Pixels of one band of rows in ``accumulateWeightGradient(padded:inputChannels:gradient:outputChannels:into:height:width:)``:
+    /// four channels of dy over a band (16 KiB) and the band's input rows stay in L1 while
+    /// every (input channel, kernel row) sweeps them.
+    static let bandPixels = 1024
+
+    /// Adds the weight gradient of one slice to `weightGradient [Cout, Cin, 3, 3]`:
+    ///
+    ///     weightGradient[co, ci, ky, kx] += sum over y, x of dy[co, y, x] * padded[ci, y + ky, x + kx]
+    ///
+    /// with `dy [Cout, H, W]` and `padded [Cin, Hp, Wp]`. W must be a multiple of 8.
+    ///
+    /// Hot loop over raw pointers in SIMD8 lanes: for 4 output channels, one input channel and
+    /// one kernel row, twelve accumulators (4 channels x 3 taps, eight pixel lanes each) sweep a
+    /// band of rows, each step four loads of dy, three shifted loads of the input and twelve
+    /// fused multiply-adds; each band's lanes are then summed in a fixed order.
+    static func accumulateWeightGradient(padded: UnsafePointer<Float>, inputChannels: Int, gradient dy: UnsafePointer<Float>,
+                                         outputChannels: Int, into weightGradient: UnsafeMutablePointer<Float>, height: Int, width: Int) {
+        precondition(width % 8 == 0, "DirectConvolution: width \(width) is not a multiple of 8")
+        let wp = width + 2, paddedPlane = (height + 2) * wp, plane = height * width
+        let depth = inputChannels * 9
+        let bandRows = max(1, bandPixels / width)
+        for y0 in stride(from: 0, to: height, by: bandRows) {
+            let rows = y0..<min(height, y0 + bandRows)
+            for co0 in stride(from: 0, to: outputChannels, by: 3) {
+                let valid = min(3, outputChannels - co0)
+                // A block short of 3 channels reads its first channel again and drops the result.
+                let (g0, g1, g2) = (dy + co0 * plane, dy + (co0 + (valid > 1 ? 1 : 0)) * plane, dy + (co0 + (valid > 2 ? 2 : 0)) * plane)
+                for ci in 0..<inputChannels {
+                    for ky in 0..<3 {
+                        var s00 = SIMD8<Float>(), s01 = s00, s02 = s00, s10 = s00, s11 = s00, s12 = s00
+                        var s20 = s00, s21 = s00, s22 = s00
+                        for y in rows {
+                            let row = padded + ci * paddedPlane + (y + ky) * wp
+                            let offset = y * width
+                            var x = 0
+                            while x < width {
+                                let d0 = SIMD8<Float>(loading: g0 + offset + x), d1 = SIMD8<Float>(loading: g1 + offset + x)
+                                let d2 = SIMD8<Float>(loading: g2 + offset + x)
+                                let i0 = SIMD8<Float>(loading: row + x)
+                                s00.addProduct(d0, i0); s10.addProduct(d1, i0); s20.addProduct(d2, i0)
+                                let i1 = SIMD8<Float>(loading: row + x + 1)
+                                s01.addProduct(d0, i1); s11.addProduct(d1, i1); s21.addProduct(d2, i1)
+                                let i2 = SIMD8<Float>(loading: row + x + 2)
+                                s02.addProduct(d0, i2); s12.addProduct(d1, i2); s22.addProduct(d2, i2)
+                                x += 8
+                            }
+                        }
+                        let tap = weightGradient + co0 * depth + ci * 9 + ky * 3
+                        tap[0] += s00.sum(); tap[1] += s01.sum(); tap[2] += s02.sum()
+                        if valid > 1 { tap[depth] += s10.sum(); tap[depth + 1] += s11.sum(); tap[depth + 2] += s12.sum() }
+                        if valid > 2 { tap[2 * depth] += s20.sum(); tap[2 * depth + 1] += s21.sum(); tap[2 * depth + 2] += s22.sum() }
+                    }
+                }
+            }
+        }
+    }
 }

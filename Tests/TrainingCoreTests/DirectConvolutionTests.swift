@@ -95,4 +95,60 @@ final class DirectConvolutionTests: XCTestCase {
         let (left, right) = (weightedSum(y, dy), weightedSum(x, dx))
         XCTAssertEqual(left, right, accuracy: 1e-4 * max(1, abs(left)))
     }
+
+    /// The weight-gradient kernel against the definition, summed in Double: blocks of output
+    /// channels that are not whole (5, 2), several bands of rows (70 x 16 pixels against bands
+    /// of 1,024), and gradients that add to what is there.
+    func testWeightGradientMatchesTheDefinition() {
+        for (cin, cout, h, w) in [(3, 5, 4, 32), (2, 2, 70, 16), (1, 4, 1, 8)] {
+            let x = randomTensor([1, cin, h, w], seed: 20), dy = randomTensor([1, cout, h, w], seed: 21)
+            var padded = [Float](repeating: .nan, count: DirectConvolution.paddedCount(channels: cin, height: h, width: w))
+            x.scalars.withUnsafeBufferPointer { xs in
+                padded.withUnsafeMutableBufferPointer { DirectConvolution.pad([(xs.baseAddress!, cin)], into: $0.baseAddress!, height: h, width: w) }
+            }
+            var gradient = [Float](repeating: 1, count: cout * cin * 9)
+            dy.scalars.withUnsafeBufferPointer { d in
+                gradient.withUnsafeMutableBufferPointer {
+                    DirectConvolution.accumulateWeightGradient(padded: padded, inputChannels: cin, gradient: d.baseAddress!, outputChannels: cout,
+                                                               into: $0.baseAddress!, height: h, width: w)
+                }
+            }
+            var worst = 0.0
+            for co in 0..<cout {
+                for ci in 0..<cin {
+                    for ky in 0..<3 {
+                        for kx in 0..<3 {
+                            var total = 1.0
+                            for i in 0..<h {
+                                for j in 0..<w {
+                                    let (sy, sx) = (i + ky - 1, j + kx - 1)
+                                    guard sy >= 0, sy < h, sx >= 0, sx < w else { continue }
+                                    total += Double(dy[0, co, i, j]) * Double(x[0, ci, sy, sx])
+                                }
+                            }
+                            worst = max(worst, abs(total - Double(gradient[((co * cin + ci) * 3 + ky) * 3 + kx])))
+                        }
+                    }
+                }
+            }
+            XCTAssertLessThan(worst, 1e-4, "Cin \(cin) Cout \(cout) \(h)x\(w)")
+        }
+    }
+
+    /// The same layer through the direct path and through im2col + sgemm (a workspace with
+    /// `direct: false`) gives the same output, input gradient and weight gradient up to
+    /// rounding.
+    func testDirectAndIm2colPathsAgree() {
+        var g = SeededGenerator(seed: 30), h = SeededGenerator(seed: 30)
+        let direct = Conv2d(name: "c", inputChannels: 6, outputChannels: 8, kernelSize: 3, generator: &g)
+        let im2col = Conv2d(name: "c", inputChannels: 6, outputChannels: 8, kernelSize: 3, generator: &h,
+                            workspace: ConvolutionWorkspace(direct: false))
+        let x = randomTensor([3, 6, 5, 32], seed: 31), dy = randomTensor([3, 8, 5, 32], seed: 32)
+        assertClose(direct.forward(x, recording: true), im2col.forward(x, recording: true), "forward")
+        assertClose(direct.backward(dy), im2col.backward(dy), "input gradient")
+        var worst: Float = 0
+        for (a, b) in zip(direct.weight.gradient.scalars, im2col.weight.gradient.scalars) { worst = max(worst, abs(a - b)) }
+        XCTAssertLessThan(worst, 1e-4, "weight gradient")
+        XCTAssertEqual(direct.bias.gradient, im2col.bias.gradient)
+    }
 }
