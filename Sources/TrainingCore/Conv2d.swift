@@ -423,11 +423,10 @@ public final class ConvolutionWorkspace {
         let saved = BLAS.threads
         BLAS.threads = 1
         defer { BLAS.threads = saved }
-        // Unchecked: worker w writes only the output slices w, w + workers, ... and its own
-        // slot, and concurrentPerform returns only when every worker is done.
-        let task = UncheckedSendable(value: body), shared = UncheckedSendable(value: slots)
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            for b in stride(from: w, to: batch, by: workers) { task.value(b, shared.value[w]) }
+        // Worker w writes only the output slices w, w + workers, ... and its own slot.
+        let slots = self.slots
+        WorkerPool.shared.run(workers) { w in
+            for b in stride(from: w, to: batch, by: workers) { body(b, slots[w]) }
         }
     }
 }
