@@ -13,6 +13,13 @@ public enum BLAS {
         set { openblas_set_num_threads(Int32(newValue)) }
     }
 
+    /// Stops OpenBLAS's thread pool; the next call that runs on more than one thread starts it
+    /// again. After a multi-threaded call the pool's threads spin for a while (about 0.1 s)
+    /// before they sleep, taking CPU time from whatever runs next.
+    public static func parkThreads() {
+        _ = blas_thread_shutdown_()
+    }
+
     /// The OpenBLAS build's configuration string (version, target core, threading).
     public static var configuration: String {
         String(cString: openblas_get_config())

@@ -141,9 +141,11 @@ public enum CoreBenchmark {
 
         var flop: Double { 2 * Double(n) * Double(n) * Double(n) }
 
-        /// Times one product.
+        /// Times one product, then parks OpenBLAS's threads, which would otherwise spin beside
+        /// the next step (a training job never calls OpenBLAS on more than one thread).
         func milliseconds() -> Double {
-            CoreBenchmark.milliseconds {
+            defer { BLAS.parkThreads() }
+            return CoreBenchmark.milliseconds {
                 a.withUnsafeBufferPointer { a in
                     b.withUnsafeBufferPointer { b in
                         c.withUnsafeMutableBufferPointer { c in
