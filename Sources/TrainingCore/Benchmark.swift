@@ -9,6 +9,9 @@ public struct CoreBenchmarkResult: Sendable {
     public var threads: Int
     /// Median milliseconds per step.
     public var milliseconds: Double
+    /// The fastest step, milliseconds: the least disturbed on a shared machine, for comparing
+    /// two builds run one after the other.
+    public var bestMilliseconds: Double
     /// Convolution FLOPs per step, in GFLOP (a training step counts 3x the forward: forward,
     /// input gradient and weight gradient, as PyTorch's profiler counts them).
     public var gigaflop: Double
@@ -19,19 +22,23 @@ public struct CoreBenchmarkResult: Sendable {
     public var sgemmGigaflopsPerSecond: Double
     /// gigaflopsPerSecond / sgemmGigaflopsPerSecond.
     public var ratio: Double { gigaflopsPerSecond / sgemmGigaflopsPerSecond }
+    /// GFLOP/s of the fastest reference sgemm of the case.
+    public var bestSgemmGigaflopsPerSecond: Double
+    /// The fastest step's GFLOP/s over the fastest reference's.
+    public var bestRatio: Double { gigaflop / (bestMilliseconds / 1000) / bestSgemmGigaflopsPerSecond }
     /// The peak resident set size while this case ran, MiB.
     public var peakRSSMiB: Double
 
     /// One JSON object on one line.
     public var json: String {
-        String(format: "{\"name\":\"%@\",\"threads\":%d,\"ms\":%.2f,\"gflop\":%.3f,\"gflops\":%.2f,\"sgemm_gflops\":%.2f,\"ratio\":%.3f,\"peak_rss_mib\":%.1f}",
-               name, threads, milliseconds, gigaflop, gigaflopsPerSecond, sgemmGigaflopsPerSecond, ratio, peakRSSMiB)
+        String(format: "{\"name\":\"%@\",\"threads\":%d,\"ms\":%.2f,\"gflop\":%.3f,\"gflops\":%.2f,\"sgemm_gflops\":%.2f,\"ratio\":%.3f,\"best_ms\":%.2f,\"best_ratio\":%.3f,\"peak_rss_mib\":%.1f}",
+               name, threads, milliseconds, gigaflop, gigaflopsPerSecond, sgemmGigaflopsPerSecond, ratio, bestMilliseconds, bestRatio, peakRSSMiB)
     }
 
     /// A human-readable line.
     public var line: String {
-        String(format: "%-14@ threads %d  %9.1f ms/step  %7.2f GFLOP  %7.1f GFLOP/s  = %.3f x sgemm-2048 (%.1f GFLOP/s)  peak RSS %.0f MiB",
-               name, threads, milliseconds, gigaflop, gigaflopsPerSecond, ratio, sgemmGigaflopsPerSecond, peakRSSMiB)
+        String(format: "%-14@ threads %d  %9.1f ms/step  %7.2f GFLOP  %7.1f GFLOP/s  = %.3f x sgemm-2048 (%.1f GFLOP/s)  best %.1f ms, %.3f x  peak RSS %.0f MiB",
+               name, threads, milliseconds, gigaflop, gigaflopsPerSecond, ratio, sgemmGigaflopsPerSecond, bestMilliseconds, bestRatio, peakRSSMiB)
     }
 }
 
@@ -55,50 +62,50 @@ public enum CoreBenchmark {
             BLAS.threads = t
             for name in cases {
                 resetPeakRSS()
-                let (ms, sgemmMs, gflop) = measure(name, steps: steps, reference: reference)
-                report(CoreBenchmarkResult(name: name, threads: t, milliseconds: ms, gigaflop: gflop,
-                                           sgemmGigaflopsPerSecond: reference.flop / (sgemmMs / 1000) / 1e9, peakRSSMiB: peakRSSMiB()))
+                let (times, sgemmTimes, gflop) = measure(name, steps: steps, reference: reference)
+                let gflops = { (ms: Double) in reference.flop / (ms / 1000) / 1e9 }
+                report(CoreBenchmarkResult(name: name, threads: t, milliseconds: median(times), bestMilliseconds: times.min()!, gigaflop: gflop,
+                                           sgemmGigaflopsPerSecond: gflops(median(sgemmTimes)), bestSgemmGigaflopsPerSecond: gflops(sgemmTimes.min()!),
+                                           peakRSSMiB: peakRSSMiB()))
             }
         }
     }
 
-    /// Median ms per step, median ms per reference sgemm, GFLOP per step.
-    private static func measure(_ name: String, steps: Int, reference: SgemmReference) -> (ms: Double, sgemmMs: Double, gflop: Double) {
-        var sgemmTimes: [Double] = []
-        func median(_ steps: Int, _ body: () -> Void) -> Double {
+    /// The ms of each step and of each reference sgemm, and the GFLOP per step.
+    private static func measure(_ name: String, steps: Int, reference: SgemmReference) -> (times: [Double], sgemmTimes: [Double], gflop: Double) {
+        var times: [Double] = [], sgemmTimes: [Double] = []
+        let gflop = measureCase(name) { body in
             body()
-            var times: [Double] = []
             for _ in 0..<max(1, steps) {
                 times.append(milliseconds(body))
                 sgemmTimes.append(reference.milliseconds())
             }
-            return CoreBenchmark.median(times)
         }
-        let (ms, gflop) = measureCase(name) { median(steps, $0) }
-        return (ms, CoreBenchmark.median(sgemmTimes), gflop)
+        return (times, sgemmTimes, gflop)
     }
 
-    private static func measureCase(_ name: String, median: (() -> Void) -> Double) -> (ms: Double, gflop: Double) {
+    /// Builds the case, hands its step to `time` and returns its GFLOP per step.
+    private static func measureCase(_ name: String, time: (() -> Void) -> Void) -> Double {
         switch name {
         case "unet128-train", "unet256-train":
             let size = name == "unet128-train" ? 128 : 256
             let net = UNet(seed: 1)
             let adam = Adam(parameters: net.parameters, learningRate: 1e-4)
             let (images, labels) = syntheticBatch(batch: 4, size: size)
-            let ms = median { net.trainStep(images: images, labels: labels, optimiser: adam) }
-            return (ms, 3 * net.forwardFLOPs(batch: 4, height: size, width: size) / 1e9)
+            time { net.trainStep(images: images, labels: labels, optimiser: adam) }
+            return 3 * net.forwardFLOPs(batch: 4, height: size, width: size) / 1e9
         case "unet128-infer":
             let net = UNet(seed: 1)
             net.setTraining(false)
             let (images, _) = syntheticBatch(batch: 4, size: 128)
-            let ms = median { _ = Softmax.forward(net.forward(images)) }
-            return (ms, net.forwardFLOPs(batch: 4, height: 128, width: 128) / 1e9)
+            time { _ = Softmax.forward(net.forward(images)) }
+            return net.forwardFLOPs(batch: 4, height: 128, width: 128) / 1e9
         case "reg128-train":
             let net = RegistrationNet(seed: 1)
             let adam = Adam(parameters: net.parameters, learningRate: 1e-4)
             let (moving, _) = syntheticBatch(batch: 4, size: 128, seed: 2)
             let (fixed, _) = syntheticBatch(batch: 4, size: 128, seed: 3)
-            let ms = median {
+            time {
                 let flow = net.forward(moving: moving, fixed: fixed, recording: true)
                 let warped = Warp.bilinear(moving, flow: flow)
                 let sim = Losses.meanSquaredError(warped, fixed), smooth = Losses.flowSmoothness(flow)
@@ -106,7 +113,7 @@ public enum CoreBenchmark {
                 net.backward(Ops.add(Warp.bilinearBackward(sim.gradient, image: moving, flow: flow).flow, Ops.scale(smooth.gradient, by: 0.01)))
                 adam.step()
             }
-            return (ms, 3 * net.forwardFLOPs(batch: 4, height: 128, width: 128) / 1e9)
+            return 3 * net.forwardFLOPs(batch: 4, height: 128, width: 128) / 1e9
         default:
             preconditionFailure("CoreBenchmark: unknown case \(name); known: \(caseNames)")
         }
