@@ -1,8 +1,8 @@
-import Dispatch
 import SeededRandom
 
 /// A 2-D convolution, stride 1, "same" zero padding (kernelSize / 2), with bias, computed per
-/// slice as im2col + sgemm (a 1x1 convolution needs no im2col).
+/// slice as im2col + sgemm (a 1x1 convolution needs no im2col), or, for a 3x3 layer with few
+/// output channels, as a ``DirectConvolution`` of the same three products below.
 ///
 ///     forward   x [B, Cin, H, W]  ->  y [B, Cout, H, W]
 ///               y[b] = weight[Cout, Cin*kh*kw] * columns(x[b])[Cin*kh*kw, H*W] + bias
@@ -93,10 +93,10 @@ public final class Conv2d: Module {
         let chunk = rowsPerChunk(height: height, width: width)
         // A 1x1 convolution of one part multiplies the input as it is; a 3x3 one with few
         // output channels runs as a DirectConvolution; anything else goes through im2col's columns.
-        let direct = kernelSize == 1 && parts.count == 1
+        let inputIsOperand = kernelSize == 1 && parts.count == 1
         let directConvolution = kernelSize == 3 && workspace.runsDirect(outputChannels: outputChannels, width: width)
         let scratch = directConvolution ? DirectConvolution.paddedCount(channels: inputChannels, height: height, width: width)
-            : direct ? 0 : depth * chunk * width
+            : inputIsOperand ? 0 : depth * chunk * width
         let workers = workspace.prepare(batch: batch, columns: scratch, gradients: 0, partials: 0)
         if directConvolution { packWeight() }
         let partChannels = parts.map(\.channels)
@@ -123,7 +123,7 @@ public final class Conv2d: Module {
                             }
                             for y0 in stride(from: 0, to: height, by: chunk) {
                                 let n = min(chunk, height - y0) * width
-                                let (source, ldb) = columns(slice, direct: direct, into: slot.columns.pointer, height: height, width: width,
+                                let (source, ldb) = columns(slice, inputIsOperand: inputIsOperand, into: slot.columns.pointer, height: height, width: width,
                                                             rows: y0..<y0 + n / width)
                                 BLAS.sgemm(m: outputChannels, n: n, k: depth, a: wp, b: source, ldb: ldb,
                                            beta: 1, c: output + y0 * width, ldc: plane)
@@ -163,12 +163,12 @@ public final class Conv2d: Module {
         precondition(dy.shape == [batch, outputChannels, height, width], "Conv2d.backward: dy \(dy.shape) for input parts \(parts.map(\.shape))")
         let plane = height * width, depth = inputChannels * kernelSize * kernelSize
         let chunk = rowsPerChunk(height: height, width: width)
-        let direct = kernelSize == 1 && parts.count == 1
+        let inputIsOperand = kernelSize == 1 && parts.count == 1
         // The weight gradient goes direct where the forward does (x padded once per slice),
         // else through im2col of x, chunk by chunk.
         let directWeightGradient = kernelSize == 3 && workspace.runsDirect(outputChannels: outputChannels, width: width)
         let columnCount = directWeightGradient ? DirectConvolution.paddedCount(channels: inputChannels, height: height, width: width)
-            : direct ? 0 : depth * chunk * width
+            : inputIsOperand ? 0 : depth * chunk * width
         let gradientDepth = outputChannels * kernelSize * kernelSize
         // Each worker sums its slices' weight and bias gradients in its own slot; the slots are
         // then added in a fixed order, so a thread count always gives the same bits.
@@ -229,7 +229,7 @@ public final class Conv2d: Module {
                                 let n = min(chunk, height - y0) * width
                                 let rows = y0..<y0 + n / width
                                 if !directWeightGradient {
-                                    let (source, ldb) = columns(slice, direct: direct, into: slot.columns.pointer, height: height, width: width, rows: rows)
+                                    let (source, ldb) = columns(slice, inputIsOperand: inputIsOperand, into: slot.columns.pointer, height: height, width: width, rows: rows)
                                     // dweight[Cout, depth] += dy[:, chunk] * columns^T
                                     BLAS.sgemm(transposeB: true, m: outputChannels, n: depth, k: n,
                                                a: grad + y0 * width, lda: plane, b: source, ldb: ldb, beta: 1, c: dw)
@@ -291,10 +291,10 @@ public final class Conv2d: Module {
     }
 
     /// The sgemm operand for output rows `rows` of one slice and its row stride: the input
-    /// itself for a direct (1x1, one-part) convolution, else its im2col columns in `buffer`.
-    private func columns(_ slice: [(UnsafePointer<Float>, Int)], direct: Bool, into buffer: UnsafeMutablePointer<Float>,
+    /// itself for a 1x1 convolution of one part, else its im2col columns in `buffer`.
+    private func columns(_ slice: [(UnsafePointer<Float>, Int)], inputIsOperand: Bool, into buffer: UnsafeMutablePointer<Float>,
                          height: Int, width: Int, rows: Range<Int>) -> (UnsafePointer<Float>, Int) {
-        if direct { return (slice[0].0 + rows.lowerBound * width, height * width) }
+        if inputIsOperand { return (slice[0].0 + rows.lowerBound * width, height * width) }
         im2col(slice, buffer, height: height, width: width, rows: rows)
         return (UnsafePointer(buffer), rows.count * width)
     }

@@ -1,8 +1,9 @@
 // A direct 3x3 convolution for the layers with few output channels, where im2col + sgemm
 // spends as long copying as multiplying: im2col writes nine copies of the input, and sgemm
 // packs them again, for only Cout (16 or 32) multiply-adds per copied float. Here the input
-// is copied once, into a zero-padded buffer, and a register tile of 4 output channels x 16
-// pixels accumulates straight from it.
+// is copied once, into a zero-padded buffer, and register tiles accumulate straight from it:
+// 4 output channels x 16 pixels for the forward and the input gradient, 3 output channels x 3
+// taps for the weight gradient.
 //
 // Legend as in Tensor.swift; besides:
 //   Hp, Wp   H + 2, W + 2: a plane with its one-pixel zero border
@@ -17,7 +18,8 @@
 ///
 /// Each output element sums its Cin * 9 products in the order ci, ky, kx, whatever the thread
 /// count. It serves the forward (input and weight) and the input gradient (dy and the flipped
-/// weight) of ``Conv2d``.
+/// weight) of ``Conv2d``; ``accumulateWeightGradient(padded:inputChannels:gradient:outputChannels:into:height:width:)``
+/// serves its weight gradient.
 enum DirectConvolution {
     /// Pixels of one register tile: two SIMD8 lanes.
     static let tileWidth = 16
@@ -135,8 +137,9 @@ enum DirectConvolution {
     }
 
     /// Pixels of one band of rows in ``accumulateWeightGradient(padded:inputChannels:gradient:outputChannels:into:height:width:)``:
-    /// four channels of dy over a band (16 KiB) and the band's input rows stay in L1 while
-    /// every (input channel, kernel row) sweeps them.
+    /// three channels of dy over a band (12 KiB) and the band's input rows stay in L1 while
+    /// every (input channel, kernel row) sweeps them. Without bands, each sweep read whole
+    /// planes from beyond L2 and the kernel ran at about 43 GFLOP/s, below im2col + sgemm.
     static let bandPixels = 1024
 
     /// Adds the weight gradient of one slice to `weightGradient [Cout, Cin, 3, 3]`:
@@ -145,10 +148,12 @@ enum DirectConvolution {
     ///
     /// with `dy [Cout, H, W]` and `padded [Cin, Hp, Wp]`. W must be a multiple of 8.
     ///
-    /// Hot loop over raw pointers in SIMD8 lanes: for 4 output channels, one input channel and
-    /// one kernel row, twelve accumulators (4 channels x 3 taps, eight pixel lanes each) sweep a
-    /// band of rows, each step four loads of dy, three shifted loads of the input and twelve
-    /// fused multiply-adds; each band's lanes are then summed in a fixed order.
+    /// Hot loop over raw pointers in SIMD8 lanes: for 3 output channels, one input channel and
+    /// one kernel row, nine accumulators (3 channels x 3 taps, eight pixel lanes each) sweep a
+    /// band of rows, each step three loads of dy, three shifted loads of the input and nine
+    /// fused multiply-adds; each band's lanes are then summed in a fixed order. (Four channels,
+    /// twelve accumulators, left the compiler too few of AVX2's sixteen registers: it spilled
+    /// two accumulators to the stack in the inner loop.)
     static func accumulateWeightGradient(padded: UnsafePointer<Float>, inputChannels: Int, gradient dy: UnsafePointer<Float>,
                                          outputChannels: Int, into weightGradient: UnsafeMutablePointer<Float>, height: Int, width: Int) {
         precondition(width % 8 == 0, "DirectConvolution: width \(width) is not a multiple of 8")

@@ -11,11 +11,6 @@ func parallelFor(_ count: Int, _ body: @escaping (Int) -> Void) {
     }
 }
 
-/// A value handed to worker threads whose accesses are made disjoint by the caller.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-}
-
 /// Calls `body` on consecutive blocks of 0..<count (32 Ki elements each): on this thread for
 /// small counts, else spread over ``BLAS/threads`` threads (blocks must be independent).
 func forEachBlock(_ count: Int, _ body: @escaping (Range<Int>) -> Void) {
