@@ -86,10 +86,22 @@ public final class Journal {
 
     /// Opens (creating if needed) the journal at `url`; returns it with the records already
     /// in it, in order.
+    ///
+    /// The journal is locked (`flock`, exclusive) while it is open, so that a second
+    /// coordinator on the same run directory, from this machine or another one sharing the
+    /// directory, is refused instead of resuming a run that is still going on: the lock goes
+    /// with the descriptor, when the journal is released or its process dies.
     public static func open(at url: URL) throws -> (journal: Journal, records: [JournalRecord]) {
         let path = url.path
         let fd = Foundation.open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw JobError("\(path): cannot open the journal: \(String(cString: strerror(errno)))") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let reason = errno == EWOULDBLOCK
+                ? "in use: another coordinator is running on this run directory; stop it first, or give another run directory"
+                : "cannot lock the journal: \(String(cString: strerror(errno)))"
+            Foundation.close(fd)
+            throw JobError("\(path): \(reason)")
+        }
         do {
             let data = try Data(contentsOf: url)
             let (records, validLength) = try parse(data, path: path)

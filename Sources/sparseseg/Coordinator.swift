@@ -13,7 +13,8 @@ struct CoordinatorCommand: AsyncParsableCommand {
         discussion: """
             INPUT is an experiment file (YAML; see experiments/) or a JSON jobs file of the runner's test \
             jobs: {"jobs": [{"id", "method", "fold", "seed", "settings", "expectedCost"}]}. \
-            Started again on the same run directory, the coordinator resumes: finished jobs are not rerun. \
+            Started again on the same run directory, the coordinator resumes: finished jobs are not rerun; \
+            while one runs on a run directory, a second is refused. \
             CURVE keys (--keys) are required unless the endpoint is loopback.
             """)
 

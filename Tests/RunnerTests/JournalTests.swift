@@ -33,12 +33,28 @@ final class JournalTests: XCTestCase {
             for record in records() { try journal.append(record) }
             try journal.sync()
         }
-        let (journal, replayed) = try Journal.open(at: url)
-        XCTAssertEqual(replayed, records())
-        try journal.append(.done(CompletedJob(job: "a", attempt: 2, method: "test.echo", fold: 0, seed: 1, rows: [], artefacts: [], seconds: 1,
-                                              startedAt: 0, finishedAt: 1, worker: "w:2", host: "h")))
-        try journal.sync()
+        do {
+            let (journal, replayed) = try Journal.open(at: url)
+            XCTAssertEqual(replayed, records())
+            try journal.append(.done(CompletedJob(job: "a", attempt: 2, method: "test.echo", fold: 0, seed: 1, rows: [], artefacts: [], seconds: 1,
+                                                  startedAt: 0, finishedAt: 1, worker: "w:2", host: "h")))
+            try journal.sync()
+        }
         XCTAssertEqual(try Journal.open(at: url).records.last?.kind, .done)
+    }
+
+    /// A journal is open in one place at a time: a second coordinator on the same run
+    /// directory is refused with a message naming the journal, and the journal opens again
+    /// once the first is released.
+    func testAnOpenJournalRefusesASecondOpener() throws {
+        do {
+            let (journal, _) = try Journal.open(at: url)
+            try journal.append(records()[0])
+            XCTAssertThrowsError(try Journal.open(at: url)) { error in
+                XCTAssertTrue("\(error)".contains("journal.jsonl: in use: another coordinator"), "\(error)")
+            }
+        }
+        XCTAssertEqual(try Journal.open(at: url).records, [records()[0]])
     }
 
     func testATornLastLineIsCutOffAndAppendingContinuesAfterIt() throws {
@@ -54,11 +70,13 @@ final class JournalTests: XCTestCase {
         handle.write(Data(#"{"v":1,"kind":"assig"#.utf8))
         try handle.close()
 
-        let (journal, replayed) = try Journal.open(at: url)
-        XCTAssertEqual(replayed, Array(records().prefix(2)))
-        XCTAssertEqual(try Data(contentsOf: url), intact, "the torn tail is removed from the file")
-        try journal.append(records()[2])
-        try journal.sync()
+        do {
+            let (journal, replayed) = try Journal.open(at: url)
+            XCTAssertEqual(replayed, Array(records().prefix(2)))
+            XCTAssertEqual(try Data(contentsOf: url), intact, "the torn tail is removed from the file")
+            try journal.append(records()[2])
+            try journal.sync()
+        }
         XCTAssertEqual(try Journal.open(at: url).records, Array(records().prefix(3)))
     }
 
