@@ -94,7 +94,7 @@ public final class Conv2d: Module {
         // A 1x1 convolution of one part multiplies the input as it is; a 3x3 one with few
         // output channels runs as a DirectConvolution; anything else goes through im2col's columns.
         let inputIsOperand = kernelSize == 1 && parts.count == 1
-        let directConvolution = kernelSize == 3 && workspace.runsDirect(outputChannels: outputChannels, width: width)
+        let directConvolution = runsDirect(width: width)
         let scratch = directConvolution ? DirectConvolution.paddedCount(channels: inputChannels, height: height, width: width)
             : inputIsOperand ? 0 : depth * chunk * width
         let workers = workspace.prepare(batch: batch, columns: scratch, gradients: 0, partials: 0)
@@ -166,7 +166,7 @@ public final class Conv2d: Module {
         let inputIsOperand = kernelSize == 1 && parts.count == 1
         // The weight gradient goes direct where the forward does (x padded once per slice),
         // else through im2col of x, chunk by chunk.
-        let directWeightGradient = kernelSize == 3 && workspace.runsDirect(outputChannels: outputChannels, width: width)
+        let directWeightGradient = runsDirect(width: width)
         let columnCount = directWeightGradient ? DirectConvolution.paddedCount(channels: inputChannels, height: height, width: width)
             : inputIsOperand ? 0 : depth * chunk * width
         let gradientDepth = outputChannels * kernelSize * kernelSize
@@ -183,20 +183,13 @@ public final class Conv2d: Module {
         let gradientColumns = directInputGradient ? DirectConvolution.paddedCount(channels: outputChannels, height: height, width: width)
             : inputGradient && kernelSize > 1 ? gradientDepth * chunk * width : 0
         let workers = workspace.prepare(batch: batch, columns: columnCount, gradients: gradientColumns, partials: partialCount)
-        let flipped = inputGradient ? flippedWeight() : []
-        // Each part's rows of the flipped weight, packed for DirectConvolution one after another.
+        // The flipped weight as a matrix for sgemm, or each part's rows of it packed straight
+        // from the weight for DirectConvolution, one part after another.
+        let flipped = inputGradient && !directInputGradient ? flippedWeight() : []
         let packedOffsets = partChannels.indices.map {
             partChannels[..<$0].reduce(0) { $0 + DirectConvolution.packedCount(outputChannels: $1, inputChannels: outputChannels) }
         }
-        if directInputGradient {
-            workspace.packed.reserve(packedOffsets.last! + DirectConvolution.packedCount(outputChannels: partChannels.last!, inputChannels: outputChannels))
-            for (part, channels) in partChannels.enumerated() {
-                flipped.withUnsafeBufferPointer { f in
-                    DirectConvolution.pack(f.baseAddress! + channelOffsets[part] * gradientDepth, outputChannels: channels,
-                                           inputChannels: outputChannels, into: workspace.packed.pointer + packedOffsets[part])
-                }
-            }
-        }
+        if directInputGradient { packFlippedWeight(partChannels: partChannels, channelOffsets: channelOffsets, packedOffsets: packedOffsets) }
         // The input-gradient sgemms (beta 0) write every element of dx: no zero fill.
         var dx = inputGradient ? parts.map { Tensor(shape: $0.shape) { _ in } } : []
         withBaseAddresses(parts) { inputs in
@@ -265,11 +258,33 @@ public final class Conv2d: Module {
         return inputGradient ? dx : nil
     }
 
+    /// Whether this layer's forward and weight gradient run as a ``DirectConvolution`` on
+    /// slices of this width.
+    private func runsDirect(width: Int) -> Bool {
+        kernelSize == 3 && workspace.runsDirect(outputChannels: outputChannels, width: width)
+    }
+
     /// Packs the weight into the workspace for ``DirectConvolution``.
     private func packWeight() {
         workspace.packed.reserve(DirectConvolution.packedCount(outputChannels: outputChannels, inputChannels: inputChannels))
         weight.value.scalars.withUnsafeBufferPointer { w in
             DirectConvolution.pack(w.baseAddress!, outputChannels: outputChannels, inputChannels: inputChannels, into: workspace.packed.pointer)
+        }
+    }
+
+    /// Packs each part's rows of the flipped weight (``flippedWeight()``, rows = input
+    /// channels) for ``DirectConvolution`` into the workspace, part p at `packedOffsets[p]`.
+    private func packFlippedWeight(partChannels: [Int], channelOffsets: [Int], packedOffsets: [Int]) {
+        workspace.packed.reserve(packedOffsets.last! + DirectConvolution.packedCount(outputChannels: partChannels.last!, inputChannels: outputChannels))
+        weight.value.scalars.withUnsafeBufferPointer { w in
+            for (part, channels) in partChannels.enumerated() {
+                // flipped[ci, co * 9 + tap] = weight[co, ci, 8 - tap] (3x3: the tap mirrored).
+                DirectConvolution.pack(outputChannels: channels, inputChannels: outputChannels,
+                                       into: workspace.packed.pointer + packedOffsets[part]) { row, column in
+                    let (ci, co, tap) = (channelOffsets[part] + row, column / 9, column % 9)
+                    return w[(co * inputChannels + ci) * 9 + 8 - tap]
+                }
+            }
         }
     }
 

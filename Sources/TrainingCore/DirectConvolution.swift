@@ -70,13 +70,21 @@ enum DirectConvolution {
     /// `[Cb/4, Cin, 9, 4]`, zero beyond Cout, so that a tile's four weights of one tap are
     /// adjacent.
     static func pack(_ weight: UnsafePointer<Float>, outputChannels: Int, inputChannels: Int, into packed: UnsafeMutablePointer<Float>) {
+        let depth = inputChannels * 9
+        pack(outputChannels: outputChannels, inputChannels: inputChannels, into: packed) { weight[$0 * depth + $1] }
+    }
+
+    /// Packs the matrix whose element (row co, column k = ci * 9 + tap) is `element(co, k)`,
+    /// `[Cout, Cin * 9]`, as ``pack(_:outputChannels:inputChannels:into:)`` does.
+    static func pack(outputChannels: Int, inputChannels: Int, into packed: UnsafeMutablePointer<Float>,
+                     element: (_ row: Int, _ column: Int) -> Float) {
         let blocks = (outputChannels + blockChannels - 1) / blockChannels
         let depth = inputChannels * 9
         for block in 0..<blocks {
             for k in 0..<depth {
                 for j in 0..<blockChannels {
                     let co = block * blockChannels + j
-                    packed[(block * depth + k) * blockChannels + j] = co < outputChannels ? weight[co * depth + k] : 0
+                    packed[(block * depth + k) * blockChannels + j] = co < outputChannels ? element(co, k) : 0
                 }
             }
         }
