@@ -81,6 +81,10 @@ final class ConvTests: XCTestCase {
     /// A convolution of input parts is the convolution of their concatenation, to the bit,
     /// and its backward is the split of the concatenation's gradient (3x3 through im2col; 1x1,
     /// which takes im2col's path for parts; 3x3 on a width of 32, which runs direct).
+    ///
+    /// The input gradient through sgemm is one product per part (rows = the part's channels),
+    /// and OpenBLAS may round the rows of a 2-row and a 5-row product differently (its AVX2
+    /// kernels do, by up to 7e-7 here): there it is checked to 1e-6, elsewhere to the bit.
     func testConcatenatedPartsMatchTheConcatenation() {
         for (kernel, width) in [(3, 6), (1, 6), (3, 32)] {
             var g = SeededGenerator(seed: 20)
@@ -92,7 +96,15 @@ final class ConvTests: XCTestCase {
             let wholeGradient = conv.weight.gradient
             conv.zeroGradients()
             XCTAssertEqual(conv.forward(concatenating: [a, b], recording: true), whole, "k\(kernel) w\(width)")
-            XCTAssertEqual(conv.backward(parts: dy), split, "k\(kernel) w\(width)")
+            let parts = conv.backward(parts: dy)
+            if width % DirectConvolution.tileWidth == 0 {
+                XCTAssertEqual(parts, split, "k\(kernel) w\(width)")
+            } else {
+                XCTAssertEqual(parts.map(\.shape), split.map(\.shape))
+                for (part, whole) in zip(parts, split) {
+                    XCTAssertLessThan(zip(part.scalars, whole.scalars).map { abs($0 - $1) }.max()!, 1e-6, "k\(kernel) w\(width)")
+                }
+            }
             XCTAssertEqual(conv.weight.gradient, wholeGradient, "k\(kernel) w\(width)")
         }
     }
