@@ -3,8 +3,8 @@ import COpenBLAS
 /// The OpenBLAS library that every matrix product of the training core runs on.
 public enum BLAS {
     /// The number of threads OpenBLAS uses for one call, and the number of threads the
-    /// training core spreads a batch's slices (convolutions) and channels or planes
-    /// (BatchNorm, pooling, upsampling) over. A worker sets it once, before training: one job
+    /// training core spreads bands of slices (convolutions), channels or planes (BatchNorm,
+    /// pooling, upsampling) and blocks (elementwise ops, Adam) over. A worker sets it once, before training: one job
     /// with N threads, or N jobs (processes) with one thread each. The setting is process-wide
     /// and the convolutions lower it to 1 while their own threads run: train one network at a
     /// time per process.

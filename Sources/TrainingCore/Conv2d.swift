@@ -1,8 +1,8 @@
 import SeededRandom
 
-/// A 2-D convolution, stride 1, "same" zero padding (kernelSize / 2), with bias, computed per
-/// slice as im2col + sgemm (a 1x1 convolution needs no im2col), or, for a 3x3 layer with few
-/// output channels, as a ``DirectConvolution`` of the same three products below.
+/// A 2-D convolution, stride 1, "same" zero padding (kernelSize / 2), with bias, computed band
+/// by band of output rows as im2col + sgemm (a 1x1 convolution needs no im2col), or, for a 3x3
+/// layer with few output channels, as a ``DirectConvolution`` of the same three products below.
 ///
 ///     forward   x [B, Cin, H, W]  ->  y [B, Cout, H, W]
 ///               y[b] = weight[Cout, Cin*kh*kw] * columns(x[b])[Cin*kh*kw, H*W] + bias
@@ -17,6 +17,11 @@ import SeededRandom
 /// im2col reads each part in turn, and the backward hands each part its own gradient, so the
 /// U-Net's decoder blocks never build the concatenation [skip, upsampled] nor split its
 /// gradient (two copies of the largest activations per level, each way).
+///
+/// Threads: the work is split into tasks (a band of rows of one slice; in the backward through
+/// sgemm also a group of input channels' columns of dweight) handed to whichever thread is
+/// free. Each output element, dweight's included, is summed by one task in a fixed order, so
+/// every result has the same bits on any thread count.
 public final class Conv2d: Module {
     /// Cin.
     public let inputChannels: Int
@@ -90,44 +95,46 @@ public final class Conv2d: Module {
                      "Conv2d: input parts \(parts.map(\.shape)), expected [B, C_i, H, W] with channels adding up to \(inputChannels)")
         let (batch, height, width) = (first.batch, first.height, first.width)
         let plane = height * width, depth = inputChannels * kernelSize * kernelSize
-        let chunk = rowsPerChunk(height: height, width: width)
         // A 1x1 convolution of one part multiplies the input as it is; a 3x3 one with few
         // output channels runs as a DirectConvolution; anything else goes through im2col's columns.
         let inputIsOperand = kernelSize == 1 && parts.count == 1
         let directConvolution = runsDirect(width: width)
-        let scratch = directConvolution ? DirectConvolution.paddedCount(channels: inputChannels, height: height, width: width)
-            : inputIsOperand ? 0 : depth * chunk * width
-        let workers = workspace.prepare(batch: batch, columns: scratch, gradients: 0, partials: 0)
+        let rows = directConvolution ? workspace.bandRows(channels: inputChannels, height: height, width: width)
+            : rowsPerChunk(height: height, width: width)
+        let bands = (height + rows - 1) / rows
+        let scratch = directConvolution ? DirectConvolution.paddedCount(channels: inputChannels, height: rows, width: width)
+            : inputIsOperand ? 0 : depth * rows * width
+        let workers = workspace.prepare(tasks: batch * bands, columns: scratch, gradients: 0)
         if directConvolution { packWeight() }
         let partChannels = parts.map(\.channels)
         // Hot loop over raw pointers: sgemm takes pointers, the array accessors would
-        // otherwise re-check bounds for every element of im2col, and the slices of a batch
-        // may run on several threads. Every output element is first set to its bias, so the
-        // tensor needs no zero fill.
+        // otherwise re-check bounds for every element of im2col, and the tasks may run on
+        // several threads. Every output element is first set to its bias, so the tensor needs
+        // no zero fill.
         let y = Tensor(shape: [batch, outputChannels, height, width]) { ys in
             withBaseAddresses(parts) { inputs in
                 weight.value.scalars.withUnsafeBufferPointer { w in
                     bias.value.scalars.withUnsafeBufferPointer { bs in
                         let (yp, wp, bp) = (ys.baseAddress!, w.baseAddress!, bs.baseAddress!)
-                        workspace.forEachSlice(batch, workers: workers) { [self] b, slot in
+                        // Task = one band of output rows of one slice.
+                        workspace.forEachTask(batch * bands, workers: workers) { [self] task, slot in
+                            let (b, y0) = (task / bands, task % bands * rows)
+                            let band = y0..<min(height, y0 + rows), n = band.count * width
                             let slice = zip(inputs, partChannels).map { ($0 + b * $1 * plane, $1) }
-                            let output = yp + b * outputChannels * plane
+                            let output = yp + b * outputChannels * plane + y0 * width
                             if directConvolution {
-                                DirectConvolution.pad(slice, into: slot.columns.pointer, height: height, width: width)
+                                DirectConvolution.pad(slice, rows: band, into: slot.columns.pointer, height: height, width: width)
                                 DirectConvolution.convolve(padded: slot.columns.pointer, inputChannels: inputChannels, packed: workspace.packed.pointer,
-                                                           bias: bp, outputChannels: outputChannels, output: output, height: height, width: width)
+                                                           bias: bp, outputChannels: outputChannels, output: output,
+                                                           height: band.count, width: width, outputPlane: plane)
                                 return
                             }
                             for co in 0..<outputChannels {
-                                (output + co * plane).update(repeating: bp[co], count: plane)
+                                (output + co * plane).update(repeating: bp[co], count: n)
                             }
-                            for y0 in stride(from: 0, to: height, by: chunk) {
-                                let n = min(chunk, height - y0) * width
-                                let (source, ldb) = columns(slice, inputIsOperand: inputIsOperand, into: slot.columns.pointer, height: height, width: width,
-                                                            rows: y0..<y0 + n / width)
-                                BLAS.sgemm(m: outputChannels, n: n, k: depth, a: wp, b: source, ldb: ldb,
-                                           beta: 1, c: output + y0 * width, ldc: plane)
-                            }
+                            let (source, ldb) = columns(slice, inputIsOperand: inputIsOperand, into: slot.columns.pointer, height: height, width: width,
+                                                        rows: band)
+                            BLAS.sgemm(m: outputChannels, n: n, k: depth, a: wp, b: source, ldb: ldb, beta: 1, c: output, ldc: plane)
                         }
                     }
                 }
@@ -161,28 +168,41 @@ public final class Conv2d: Module {
         let first = parts[0]
         let (batch, height, width) = (first.batch, first.height, first.width)
         precondition(dy.shape == [batch, outputChannels, height, width], "Conv2d.backward: dy \(dy.shape) for input parts \(parts.map(\.shape))")
-        let plane = height * width, depth = inputChannels * kernelSize * kernelSize
-        let chunk = rowsPerChunk(height: height, width: width)
+        let kk = kernelSize * kernelSize
+        let plane = height * width, depth = inputChannels * kk
         let inputIsOperand = kernelSize == 1 && parts.count == 1
-        // The weight gradient goes direct where the forward does (x padded once per slice),
-        // else through im2col of x, chunk by chunk.
-        let directWeightGradient = runsDirect(width: width)
-        let columnCount = directWeightGradient ? DirectConvolution.paddedCount(channels: inputChannels, height: height, width: width)
-            : inputIsOperand ? 0 : depth * chunk * width
-        let gradientDepth = outputChannels * kernelSize * kernelSize
-        // Each worker sums its slices' weight and bias gradients in its own slot; the slots are
-        // then added in a fixed order, so a thread count always gives the same bits.
-        let partialCount = outputChannels * depth + outputChannels
         let partChannels = parts.map(\.channels)
         let channelOffsets = partChannels.indices.map { partChannels[..<$0].reduce(0, +) }
-        // The input gradient is the convolution of dy with the flipped weight, whose outputs
-        // are the input's channels: direct when each part has few (dy padded once per slice),
-        // else im2col of dy, chunk by chunk.
+        // The weight gradient goes direct where the forward does (x padded band by band), else
+        // through im2col of x. The input gradient is the convolution of dy with the flipped
+        // weight, whose outputs are the input's channels: direct when each part has few (dy
+        // padded band by band), else im2col of dy.
+        let directWeightGradient = runsDirect(width: width)
         let directInputGradient = inputGradient && kernelSize == 3
             && partChannels.allSatisfy { workspace.runsDirect(outputChannels: $0, width: width) }
-        let gradientColumns = directInputGradient ? DirectConvolution.paddedCount(channels: outputChannels, height: height, width: width)
-            : inputGradient && kernelSize > 1 ? gradientDepth * chunk * width : 0
-        let workers = workspace.prepare(batch: batch, columns: columnCount, gradients: gradientColumns, partials: partialCount)
+        let usesColumns = !directWeightGradient || (inputGradient && !directInputGradient)
+        let rows = usesColumns ? rowsPerChunk(height: height, width: width)
+            : workspace.bandRows(channels: max(inputChannels, outputChannels), height: height, width: width)
+        let bands = (height + rows - 1) / rows
+        // The tasks: first, through sgemm, the weight gradient in groups of input channels
+        // (columns of dweight), each summing every slice and band in order straight into
+        // dweight; then one task per band of each slice, for its rows of dx and, direct, its
+        // share of the weight gradient, into a partial of its own that is added after, in task
+        // order. Either way the bits depend neither on the thread count nor on which thread
+        // ran which task.
+        let groupChannels = (inputChannels + 3) / 4
+        let groups = directWeightGradient ? 0 : (inputChannels + groupChannels - 1) / groupChannels
+        let tasks = groups + batch * bands
+        let columnCount = directWeightGradient ? DirectConvolution.paddedCount(channels: inputChannels, height: rows, width: width)
+            : inputIsOperand ? 0 : depth * rows * width
+        let gradientDepth = outputChannels * kk
+        let gradientColumns = directInputGradient ? DirectConvolution.paddedCount(channels: outputChannels, height: rows, width: width)
+            : inputGradient && kernelSize > 1 ? gradientDepth * rows * width : 0
+        let workers = workspace.prepare(tasks: tasks, columns: columnCount, gradients: gradientColumns)
+        let weightCount = outputChannels * depth
+        let partialCount = directWeightGradient ? batch * bands : 0
+        workspace.partials.reserve(partialCount * weightCount)
+        let partials = workspace.partials.pointer
         // The flipped weight as a matrix for sgemm, or each part's rows of it packed straight
         // from the weight for DirectConvolution, one part after another.
         let flipped = inputGradient && !directInputGradient ? flippedWeight() : []
@@ -190,45 +210,58 @@ public final class Conv2d: Module {
             partChannels[..<$0].reduce(0) { $0 + DirectConvolution.packedCount(outputChannels: $1, inputChannels: outputChannels) }
         }
         if directInputGradient { packFlippedWeight(partChannels: partChannels, channelOffsets: channelOffsets, packedOffsets: packedOffsets) }
-        // The input-gradient sgemms (beta 0) write every element of dx: no zero fill.
+        // The input-gradient products (sgemm with beta 0, or direct) write every element of
+        // dx: no zero fill.
         var dx = inputGradient ? parts.map { Tensor(shape: $0.shape) { _ in } } : []
         withBaseAddresses(parts) { inputs in
             withMutableBaseAddresses(&dx) { dxs in
                 dy.scalars.withUnsafeBufferPointer { dys in
                     flipped.withUnsafeBufferPointer { f in
-                        let (dyp, fp) = (dys.baseAddress!, f.baseAddress)
-                        workspace.forEachSlice(batch, workers: workers) { [self] b, slot in
-                            let slice = zip(inputs, partChannels).map { ($0 + b * $1 * plane, $1) }
-                            let grad = dyp + b * outputChannels * plane
-                            let (dw, db) = (slot.partials.pointer, slot.partials.pointer + outputChannels * depth)
-                            for co in 0..<outputChannels {
-                                db[co] += sum(grad + co * plane, count: plane)
-                            }
-                            if directInputGradient {
-                                DirectConvolution.pad([(grad, outputChannels)], into: slot.gradients.pointer, height: height, width: width)
-                                for (part, channels) in partChannels.enumerated() {
-                                    DirectConvolution.convolve(padded: slot.gradients.pointer, inputChannels: outputChannels,
-                                                               packed: workspace.packed.pointer + packedOffsets[part], bias: nil, outputChannels: channels,
-                                                               output: dxs[part] + b * channels * plane, height: height, width: width)
+                        weight.gradient.scalars.withUnsafeMutableBufferPointer { dw in
+                            let (dyp, fp, dwp) = (dys.baseAddress!, f.baseAddress, dw.baseAddress!)
+                            workspace.forEachTask(tasks, workers: workers) { [self] task, slot in
+                                if task < groups {
+                                    // dweight[:, group's columns] += dy[b][:, band] * columns(x[b], group's channels)^T
+                                    let channels = task * groupChannels..<min(inputChannels, (task + 1) * groupChannels)
+                                    for b in 0..<batch {
+                                        let slice = Conv2d.channels(channels, of: zip(inputs, partChannels).map { ($0 + b * $1 * plane, $1) }, plane: plane)
+                                        for y0 in stride(from: 0, to: height, by: rows) {
+                                            let band = y0..<min(height, y0 + rows)
+                                            let (source, ldb) = columns(slice, inputIsOperand: inputIsOperand, into: slot.columns.pointer,
+                                                                        height: height, width: width, rows: band)
+                                            BLAS.sgemm(transposeB: true, m: outputChannels, n: channels.count * kk, k: band.count * width,
+                                                       a: dyp + b * outputChannels * plane + y0 * width, lda: plane, b: source, ldb: ldb,
+                                                       beta: 1, c: dwp + channels.lowerBound * kk, ldc: depth)
+                                        }
+                                    }
+                                    return
                                 }
-                            }
-                            if directWeightGradient {
-                                DirectConvolution.pad(slice, into: slot.columns.pointer, height: height, width: width)
-                                DirectConvolution.accumulateWeightGradient(padded: slot.columns.pointer, inputChannels: inputChannels, gradient: grad,
-                                                                           outputChannels: outputChannels, into: dw, height: height, width: width)
-                                if !inputGradient || directInputGradient { return }
-                            }
-                            for y0 in stride(from: 0, to: height, by: chunk) {
-                                let n = min(chunk, height - y0) * width
-                                let rows = y0..<y0 + n / width
-                                if !directWeightGradient {
-                                    let (source, ldb) = columns(slice, inputIsOperand: inputIsOperand, into: slot.columns.pointer, height: height, width: width, rows: rows)
-                                    // dweight[Cout, depth] += dy[:, chunk] * columns^T
-                                    BLAS.sgemm(transposeB: true, m: outputChannels, n: depth, k: n,
-                                               a: grad + y0 * width, lda: plane, b: source, ldb: ldb, beta: 1, c: dw)
+                                let band = task - groups
+                                let (b, y0) = (band / bands, band % bands * rows)
+                                let rows = y0..<min(height, y0 + rows), n = rows.count * width
+                                let grad = dyp + b * outputChannels * plane
+                                if directWeightGradient {
+                                    let slice = zip(inputs, partChannels).map { ($0 + b * $1 * plane, $1) }
+                                    let partial = partials + band * weightCount
+                                    partial.update(repeating: 0, count: weightCount)
+                                    DirectConvolution.pad(slice, rows: rows, into: slot.columns.pointer, height: height, width: width)
+                                    DirectConvolution.accumulateWeightGradient(padded: slot.columns.pointer, inputChannels: inputChannels,
+                                                                               gradient: grad + y0 * width, outputChannels: outputChannels, into: partial,
+                                                                               height: rows.count, width: width, gradientPlane: plane)
                                 }
-                                guard inputGradient, !directInputGradient, let fp else { continue }
-                                // dx[:, chunk] = flipped[Cin, Cout*kh*kw] * columns(dy)[:, chunk], the
+                                guard inputGradient else { return }
+                                if directInputGradient {
+                                    DirectConvolution.pad([(grad, outputChannels)], rows: rows, into: slot.gradients.pointer, height: height, width: width)
+                                    for (part, channels) in partChannels.enumerated() {
+                                        DirectConvolution.convolve(padded: slot.gradients.pointer, inputChannels: outputChannels,
+                                                                   packed: workspace.packed.pointer + packedOffsets[part], bias: nil, outputChannels: channels,
+                                                                   output: dxs[part] + b * channels * plane + y0 * width,
+                                                                   height: rows.count, width: width, outputPlane: plane)
+                                    }
+                                    return
+                                }
+                                guard let fp else { return }
+                                // dx[:, band] = flipped[Cin, Cout*kh*kw] * columns(dy)[:, band], the
                                 // rows of each part into that part's gradient.
                                 var gradSource = grad + y0 * width, gradLd = plane
                                 if kernelSize > 1 {
@@ -241,21 +274,38 @@ public final class Conv2d: Module {
                                                c: dxs[part] + b * channels * plane + y0 * width, ldc: plane)
                                 }
                             }
+                            // dweight += the direct partials, in task order.
+                            if partialCount > 0 {
+                                forEachBlock(weightCount) { range in
+                                    addPartials(partials, partialCount, count: weightCount, range: range, into: dwp)
+                                }
+                            }
+                            // dbias[co] += sum over slices and pixels of dy[b, co], slices in order.
+                            bias.gradient.scalars.withUnsafeMutableBufferPointer { db in
+                                let dbp = db.baseAddress!
+                                parallelFor(outputChannels) { [outputChannels] co in
+                                    var total: Float = 0
+                                    for b in 0..<batch { total += sum(dyp + (b * outputChannels + co) * plane, count: plane) }
+                                    dbp[co] += total
+                                }
+                            }
                         }
                     }
                 }
             }
         }
-        weight.gradient.scalars.withUnsafeMutableBufferPointer { dw in
-            bias.gradient.scalars.withUnsafeMutableBufferPointer { db in
-                for slot in workspace.slots.prefix(workers) {
-                    let partial = slot.partials.pointer
-                    for i in 0..<outputChannels * depth { dw[i] += partial[i] }
-                    for co in 0..<outputChannels { db[co] += partial[outputChannels * depth + co] }
-                }
-            }
-        }
         return inputGradient ? dx : nil
+    }
+
+    /// The channels `range` of a slice given as channel parts `(pointer, channels)`, as parts.
+    private static func channels(_ range: Range<Int>, of parts: [(UnsafePointer<Float>, Int)], plane: Int) -> [(UnsafePointer<Float>, Int)] {
+        var result: [(UnsafePointer<Float>, Int)] = [], offset = 0
+        for (pointer, channels) in parts {
+            let lower = max(range.lowerBound, offset), upper = min(range.upperBound, offset + channels)
+            if lower < upper { result.append((pointer + (lower - offset) * plane, upper - lower)) }
+            offset += channels
+        }
+        return result
     }
 
     /// Whether this layer's forward and weight gradient run as a ``DirectConvolution`` on
@@ -290,19 +340,21 @@ public final class Conv2d: Module {
 
     /// `[Cin, Cout * kh * kw]` with flipped[ci, co, ky, kx] = weight[co, ci, kh-1-ky, kw-1-kx].
     private func flippedWeight() -> [Float] {
-        let k = kernelSize, kk = kernelSize * kernelSize
-        let w = weight.value.scalars
-        var flipped = [Float](repeating: 0, count: w.count)
-        for co in 0..<outputChannels {
-            for ci in 0..<inputChannels {
-                for ky in 0..<k {
-                    for kx in 0..<k {
-                        flipped[(ci * outputChannels + co) * kk + (k - 1 - ky) * k + (k - 1 - kx)] = w[(co * inputChannels + ci) * kk + ky * k + kx]
+        let (cin, cout, kk) = (inputChannels, outputChannels, kernelSize * kernelSize)
+        return weight.value.scalars.withUnsafeBufferPointer { w in
+            [Float](unsafeUninitializedCapacity: w.count) { flipped, initialised in
+                let (fp, wp) = (flipped.baseAddress!, w.baseAddress!)
+                // One task per input channel (a row of the flipped matrix): the deep layers'
+                // weights run to 590 K floats, copied with a stride, every backward.
+                parallelFor(cin) { ci in
+                    for co in 0..<cout {
+                        let source = wp + (co * cin + ci) * kk, destination = fp + (ci * cout + co) * kk
+                        for tap in 0..<kk { destination[kk - 1 - tap] = source[tap] }
                     }
                 }
+                initialised = w.count
             }
         }
-        return flipped
     }
 
     /// The sgemm operand for output rows `rows` of one slice and its row stride: the input
@@ -369,13 +421,17 @@ func withMutableBaseAddresses<R>(_ tensors: inout [Tensor], _ body: ([UnsafeMuta
 }
 
 /// Scratch buffers for the convolutions of one network: per worker thread, the im2col columns
-/// of one chunk of x (`[Cin*kh*kw, rows*W]`) and of dy (`[Cout*kh*kw, rows*W]`) and partial
-/// weight and bias gradients, grown on demand and reused by every convolution that holds the
-/// workspace.
+/// of one band of x (`[Cin*kh*kw, rows*W]`) and of dy (`[Cout*kh*kw, rows*W]`), or their
+/// zero-padded bands for ``DirectConvolution``; the packed weight; the direct weight
+/// gradient's partials, one per task. All grown on demand and reused by every convolution that
+/// holds the workspace.
 ///
-/// With ``BLAS/threads`` above 1, the slices of a batch are spread over that many threads,
-/// each running single-threaded sgemm: one coarse task per slice rather than OpenBLAS's
-/// fine-grained split of each (small) product, which loses to synchronisation on a busy machine.
+/// With ``BLAS/threads`` above 1, a layer's tasks (bands of slices) are spread over that many
+/// threads, each running single-threaded sgemm, rather than OpenBLAS splitting each (small)
+/// product finely, which loses to synchronisation on a busy machine. Tasks go to whichever
+/// thread is free: with one slice per thread at a time, the thread that a busy host slowed
+/// kept the other waiting at the end of every layer (profiled: 8 % of a 2-thread U-Net 128
+/// step).
 public final class ConvolutionWorkspace {
     /// Floats of im2col columns per chunk of output rows (at least one row per chunk).
     let chunkFloats: Int
@@ -411,38 +467,46 @@ public final class ConvolutionWorkspace {
 
     /// The buffers of one worker thread.
     final class Slot {
-        let columns = ScratchBuffer(), gradients = ScratchBuffer(), partials = ScratchBuffer()
+        let columns = ScratchBuffer(), gradients = ScratchBuffer()
     }
 
-    /// Sizes the slots for a batch and returns the number of workers (zeroing the partials).
-    func prepare(batch: Int, columns: Int, gradients: Int, partials: Int) -> Int {
-        let workers = max(1, min(BLAS.threads, batch))
+    /// The weight-gradient partials of a backward's tasks, one after another.
+    let partials = ScratchBuffer()
+
+    /// Rows per band of a direct convolution whose bands pad `channels` planes: a band's
+    /// padded input (about 512 KiB at most) stays in L2 while its tiles sweep it, and a slice
+    /// has four bands at least (more tasks than threads, to even out their finishing times).
+    func bandRows(channels: Int, height: Int, width: Int) -> Int {
+        let quarter = (height + 3) / 4
+        let fitting = 2 * chunkFloats / (channels * (width + 2)) - 2
+        return max(1, min(quarter, max(4, fitting)))
+    }
+
+    /// Sizes the slots for a call of `tasks` tasks and returns the number of workers.
+    func prepare(tasks: Int, columns: Int, gradients: Int) -> Int {
+        let workers = max(1, min(BLAS.threads, tasks))
         while slots.count < workers { slots.append(Slot()) }
         for slot in slots.prefix(workers) {
             slot.columns.reserve(columns)
             slot.gradients.reserve(gradients)
-            slot.partials.reserve(partials)
-            slot.partials.pointer.update(repeating: 0, count: partials)
         }
         return workers
     }
 
-    /// Calls `body(b, slot)` for each slice b of the batch: in order on this thread for one
-    /// worker; otherwise worker w takes slices w, w + workers, ... with OpenBLAS single-threaded
+    /// Calls `body(task, slot)` for each task in 0..<tasks: in order on this thread for one
+    /// worker; otherwise on `workers` threads, each task on whichever is free (see
+    /// ``forEachTask(_:workers:_:)``) with the slot of that thread, OpenBLAS single-threaded
     /// meanwhile.
-    func forEachSlice(_ batch: Int, workers: Int, _ body: @escaping (Int, Slot) -> Void) {
+    func forEachTask(_ tasks: Int, workers: Int, _ body: @escaping (Int, Slot) -> Void) {
         guard workers > 1 else {
-            for b in 0..<batch { body(b, slots[0]) }
+            for task in 0..<tasks { body(task, slots[0]) }
             return
         }
         let saved = BLAS.threads
         BLAS.threads = 1
         defer { BLAS.threads = saved }
-        // Worker w writes only the output slices w, w + workers, ... and its own slot.
         let slots = self.slots
-        WorkerPool.shared.run(workers) { w in
-            for b in stride(from: w, to: batch, by: workers) { body(b, slots[w]) }
-        }
+        TrainingCore.forEachTask(tasks, workers: workers) { task, worker in body(task, slots[worker]) }
     }
 }
 

@@ -47,21 +47,29 @@ enum DirectConvolution {
 
     /// Copies the planes of `parts` (channel parts of one slice, `[C_i, H, W]` each) one after
     /// another into `padded [sum C_i, Hp, Wp]`, with a zero border.
-    static func pad(_ parts: [(UnsafePointer<Float>, Int)], into padded: UnsafeMutablePointer<Float>, height: Int, width: Int) {
-        let wp = width + 2, paddedPlane = (height + 2) * wp
+    ///
+    /// With `rows`, only what a band of output rows reads: `padded [sum C_i, rows.count + 2, Wp]`,
+    /// whose row r is the image's row `rows.lowerBound - 1 + r` (zero outside the image), the
+    /// padded input of a `rows.count`-row image for ``convolve(padded:inputChannels:packed:bias:outputChannels:output:height:width:outputPlane:)``.
+    static func pad(_ parts: [(UnsafePointer<Float>, Int)], rows: Range<Int>? = nil, into padded: UnsafeMutablePointer<Float>,
+                    height: Int, width: Int) {
+        let rows = rows ?? 0..<height
+        let wp = width + 2, bandRows = rows.count + 2
         var destination = padded
         for (source, channels) in parts {
             for c in 0..<channels {
                 let plane = source + c * height * width
-                destination.update(repeating: 0, count: wp)
-                for y in 0..<height {
-                    let row = destination + (y + 1) * wp
+                for r in 0..<bandRows {
+                    let row = destination + r * wp, y = rows.lowerBound - 1 + r
+                    guard y >= 0 && y < height else {
+                        row.update(repeating: 0, count: wp)
+                        continue
+                    }
                     row[0] = 0
                     (row + 1).update(from: plane + y * width, count: width)
                     row[width + 1] = 0
                 }
-                (destination + (height + 1) * wp).update(repeating: 0, count: wp)
-                destination += paddedPlane
+                destination += bandRows * wp
             }
         }
     }
@@ -91,15 +99,16 @@ enum DirectConvolution {
     }
 
     /// `output [Cout, H, W]` = the convolution of `padded [Cin, Hp, Wp]` with `packed`, plus
-    /// `bias [Cout]` (nil: none). W must be a multiple of ``tileWidth``.
+    /// `bias [Cout]` (nil: none). W must be a multiple of ``tileWidth``. `outputPlane` is the
+    /// distance between output channels (default H * W): a band of rows of a taller output.
     ///
     /// Hot loop over raw pointers in SIMD8 lanes: eight accumulators (4 channels x 16 pixels)
     /// stay in registers across the Cin * 9 taps, each tap two unaligned loads of the padded
     /// input, four broadcast weights and eight fused multiply-adds.
     static func convolve(padded: UnsafePointer<Float>, inputChannels: Int, packed: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                         outputChannels: Int, output: UnsafeMutablePointer<Float>, height: Int, width: Int) {
+                         outputChannels: Int, output: UnsafeMutablePointer<Float>, height: Int, width: Int, outputPlane: Int? = nil) {
         precondition(width % tileWidth == 0, "DirectConvolution: width \(width) is not a multiple of \(tileWidth)")
-        let wp = width + 2, paddedPlane = (height + 2) * wp, plane = height * width
+        let wp = width + 2, paddedPlane = (height + 2) * wp, plane = outputPlane ?? height * width
         let blocks = (outputChannels + blockChannels - 1) / blockChannels
         let blockStride = inputChannels * 9 * blockChannels
         for y in 0..<height {
@@ -155,6 +164,8 @@ enum DirectConvolution {
     ///     weightGradient[co, ci, ky, kx] += sum over y, x of dy[co, y, x] * padded[ci, y + ky, x + kx]
     ///
     /// with `dy [Cout, H, W]` and `padded [Cin, Hp, Wp]`. W must be a multiple of 8.
+    /// `gradientPlane` is the distance between dy's channels (default H * W): a band of rows of
+    /// a taller dy.
     ///
     /// Hot loop over raw pointers in SIMD8 lanes: for 3 output channels, one input channel and
     /// one kernel row, nine accumulators (3 channels x 3 taps, eight pixel lanes each) sweep a
@@ -163,9 +174,10 @@ enum DirectConvolution {
     /// twelve accumulators, left the compiler too few of AVX2's sixteen registers: it spilled
     /// two accumulators to the stack in the inner loop.)
     static func accumulateWeightGradient(padded: UnsafePointer<Float>, inputChannels: Int, gradient dy: UnsafePointer<Float>,
-                                         outputChannels: Int, into weightGradient: UnsafeMutablePointer<Float>, height: Int, width: Int) {
+                                         outputChannels: Int, into weightGradient: UnsafeMutablePointer<Float>, height: Int, width: Int,
+                                         gradientPlane: Int? = nil) {
         precondition(width % 8 == 0, "DirectConvolution: width \(width) is not a multiple of 8")
-        let wp = width + 2, paddedPlane = (height + 2) * wp, plane = height * width
+        let wp = width + 2, paddedPlane = (height + 2) * wp, plane = gradientPlane ?? height * width
         let depth = inputChannels * 9
         let bandRows = max(1, bandPixels / width)
         for y0 in stride(from: 0, to: height, by: bandRows) {

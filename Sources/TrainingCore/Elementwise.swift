@@ -104,22 +104,29 @@ public enum Ops {
         return out
     }
 
-    /// f applied to each element.
-    public static func map(_ a: Tensor, _ f: (Float) -> Float) -> Tensor {
+    /// f applied to each element (blocks of a large tensor on several threads).
+    public static func map(_ a: Tensor, _ f: @escaping (Float) -> Float) -> Tensor {
         Tensor(shape: a.shape) { out in
             a.scalars.withUnsafeBufferPointer { p in
-                for i in 0..<p.count { out[i] = f(p[i]) }
+                let (op, pp) = (out.baseAddress!, p.baseAddress!)
+                forEachBlock(p.count) { range in
+                    for i in range { op[i] = f(pp[i]) }
+                }
             }
         }
     }
 
-    /// f applied to each pair of elements of two tensors of equal shape.
-    public static func zip(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
+    /// f applied to each pair of elements of two tensors of equal shape (blocks of large
+    /// tensors on several threads).
+    public static func zip(_ a: Tensor, _ b: Tensor, _ f: @escaping (Float, Float) -> Float) -> Tensor {
         precondition(a.shape == b.shape, "elementwise op: shapes \(a.shape) and \(b.shape) differ")
         return Tensor(shape: a.shape) { out in
             a.scalars.withUnsafeBufferPointer { p in
                 b.scalars.withUnsafeBufferPointer { q in
-                    for i in 0..<p.count { out[i] = f(p[i], q[i]) }
+                    let (op, pp, qp) = (out.baseAddress!, p.baseAddress!, q.baseAddress!)
+                    forEachBlock(p.count) { range in
+                        for i in range { op[i] = f(pp[i], qp[i]) }
+                    }
                 }
             }
         }

@@ -51,3 +51,20 @@ func sumOfSquaredDeviations(_ p: UnsafePointer<Float>, count: Int, mean: Float) 
     }
     return total
 }
+
+/// `into[i] += sum over p of partials[p * count + i]` for i in `range`, the partials added in
+/// order p = 0, 1, ... (so the bits do not depend on which thread wrote which partial).
+@inline(__always)
+func addPartials(_ partials: UnsafePointer<Float>, _ partialCount: Int, count: Int, range: Range<Int>, into: UnsafeMutablePointer<Float>) {
+    var i = range.lowerBound
+    while i + 8 <= range.upperBound {
+        var total = SIMD8<Float>(loading: into + i)
+        for p in 0..<partialCount { total += SIMD8(loading: partials + p * count + i) }
+        total.store(to: into + i)
+        i += 8
+    }
+    while i < range.upperBound {
+        for p in 0..<partialCount { into[i] += partials[p * count + i] }
+        i += 1
+    }
+}

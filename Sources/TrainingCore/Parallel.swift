@@ -2,13 +2,41 @@ import Foundation
 import Synchronization
 
 /// Runs `body(i)` for i in 0..<count: in order on this thread when ``BLAS/threads`` is 1,
-/// otherwise on that many threads, worker w taking i = w, w + workers, ... Each i must touch
-/// memory no other i touches; the result then does not depend on the thread count.
+/// otherwise on that many threads, each claiming the next indices as it becomes free (see
+/// ``forEachTask(_:workers:_:)``). Each i must touch memory no other i touches; the result then
+/// does not depend on the thread count.
 func parallelFor(_ count: Int, _ body: @escaping (Int) -> Void) {
-    let workers = max(1, min(BLAS.threads, count))
-    WorkerPool.shared.run(workers) { w in
-        for i in stride(from: w, to: count, by: workers) { body(i) }
+    forEachTask(count, workers: min(BLAS.threads, count)) { i, _ in body(i) }
+}
+
+/// Runs `body(task, worker)` for every task in 0..<count on `workers` threads (worker 0 is this
+/// one). Tasks are handed out in order to whichever worker is free, a few at a time, so a
+/// worker that is slowed (by the other load of a shared machine, or by a late start) takes
+/// fewer of them and nobody waits long for it at the end. Which worker runs a task varies from
+/// run to run: a task must write only its own outputs (and scratch indexed by `worker`), so that
+/// the result does not depend on the assignment.
+func forEachTask(_ count: Int, workers: Int, _ body: @escaping (_ task: Int, _ worker: Int) -> Void) {
+    let workers = max(1, min(workers, count))
+    guard workers > 1 else {
+        for task in 0..<count { body(task, 0) }
+        return
     }
+    // Claims of several tasks at once when there are many small ones: at most ~16 claims per
+    // worker, each an atomic add on a shared line.
+    let grain = max(1, count / (workers * 16))
+    let counter = TaskCounter()
+    WorkerPool.shared.run(workers) { worker in
+        while true {
+            let first = counter.next.wrappingAdd(grain, ordering: .relaxed).oldValue
+            if first >= count { return }
+            for task in first..<min(count, first + grain) { body(task, worker) }
+        }
+    }
+}
+
+/// The next unclaimed task of one ``forEachTask(_:workers:_:)`` call.
+private final class TaskCounter: Sendable {
+    let next = Atomic<Int>(0)
 }
 
 /// Calls `body` on consecutive blocks of 0..<count (32 Ki elements each): on this thread for
@@ -19,15 +47,16 @@ func forEachBlock(_ count: Int, _ body: @escaping (Range<Int>) -> Void) {
     parallelFor((count + block - 1) / block) { k in body(k * block..<min(count, (k + 1) * block)) }
 }
 
-/// The threads behind ``parallelFor(_:_:)`` and the convolutions' slices: the caller is worker
-/// 0, and helper threads, started on first use and kept, are workers 1, 2, ...
+/// The threads behind ``forEachTask(_:workers:_:)``: the caller is worker 0, and helper
+/// threads, started on first use and kept, are workers 1, 2, ... ``run(_:_:)`` gives worker w
+/// share w; forEachTask, on top, lets the shares claim tasks.
 ///
-/// Why not `DispatchQueue.concurrentPerform`: it hands out iterations to whichever thread asks
-/// first, and a dispatch thread woken from sleep on this 2-vCPU machine often asked after the
-/// caller had run both halves of a short layer itself. Profiled over U-Net 128 steps on two
-/// threads, the caller did about a third more of the step's work than its helper. Here worker
-/// w always runs share w, and a helper polls for ``spinNanoseconds`` after each share before
-/// it sleeps, so the many short layers of a step find it awake.
+/// Why not `DispatchQueue.concurrentPerform`: its threads sleep between calls, and one woken
+/// on this 2-vCPU machine often asked for work only after the caller had run both halves of a
+/// short layer itself (profiled over U-Net 128 steps on two threads: the caller did about a
+/// third more of the step's work than its helper). Here a helper polls for
+/// ``spinNanoseconds`` after each share before it sleeps, so the many short layers of a step
+/// find it awake.
 final class WorkerPool: @unchecked Sendable {
     /// The pool of the process.
     static let shared = WorkerPool()
@@ -81,6 +110,8 @@ final class WorkerPool: @unchecked Sendable {
             polls += 1
             if polls > 4096 { sched_yield() }
         }
+        // Let go of the job's captures (a layer, its tensors) now rather than at the next job.
+        job = { _ in }
     }
 
     private func startHelpers(_ count: Int) {

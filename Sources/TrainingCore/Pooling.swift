@@ -54,12 +54,15 @@ public final class MaxPool2d: StatelessLayer {
         precondition(dy.count == record.argmax.count, "MaxPool2d.backward: dy \(dy.shape) for input \(record.inputShape)")
         let planes = record.inputShape[0] * record.inputShape[1]
         let perPlane = dy.count / planes
-        // Each plane's maxima lie in its own input plane: one task per plane.
-        return Tensor(shape: record.inputShape, repeating: 0).updatingScalars { dxp in
+        // Each plane's maxima lie in its own input plane: one task per plane, which zeroes its
+        // plane first.
+        let inputPlane = record.inputShape.reduce(1, *) / max(1, planes)
+        return Tensor(shape: record.inputShape) { dx in
             dy.scalars.withUnsafeBufferPointer { dys in
                 record.argmax.withUnsafeBufferPointer { am in
-                    let (dyp, ap) = (dys.baseAddress!, am.baseAddress!)
+                    let (dxp, dyp, ap) = (dx.baseAddress!, dys.baseAddress!, am.baseAddress!)
                     parallelFor(planes) { p in
+                        (dxp + p * inputPlane).update(repeating: 0, count: inputPlane)
                         for o in p * perPlane..<(p + 1) * perPlane { dxp[Int(ap[o])] += dyp[o] }
                     }
                 }

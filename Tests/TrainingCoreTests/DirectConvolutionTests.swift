@@ -70,6 +70,46 @@ final class DirectConvolutionTests: XCTestCase {
         }
     }
 
+    /// A band of rows, padded and convolved on its own into a taller output, gives those rows
+    /// of the whole image's convolution, bit for bit (first, middle and last bands, and a band
+    /// of the whole image), and leaves the other rows alone.
+    func testBandsMatchTheWholeImage() {
+        let (cin, cout, h, w) = (3, 5, 9, 16)
+        let x = randomTensor([1, cin, h, w], seed: 11), weight = randomTensor([cout, cin, 3, 3], seed: 12)
+        var packed = [Float](repeating: .nan, count: DirectConvolution.packedCount(outputChannels: cout, inputChannels: cin))
+        weight.scalars.withUnsafeBufferPointer { ws in
+            packed.withUnsafeMutableBufferPointer { DirectConvolution.pack(ws.baseAddress!, outputChannels: cout, inputChannels: cin, into: $0.baseAddress!) }
+        }
+        func convolve(rows: Range<Int>) -> Tensor {
+            var padded = [Float](repeating: .nan, count: DirectConvolution.paddedCount(channels: cin, height: rows.count, width: w))
+            var y = Tensor(shape: [1, cout, h, w], repeating: .nan)
+            x.scalars.withUnsafeBufferPointer { xs in
+                padded.withUnsafeMutableBufferPointer { DirectConvolution.pad([(xs.baseAddress!, cin)], rows: rows, into: $0.baseAddress!, height: h, width: w) }
+            }
+            XCTAssertFalse(padded.contains { $0.isNaN }, "the band is padded in full")
+            y.scalars.withUnsafeMutableBufferPointer { ys in
+                DirectConvolution.convolve(padded: padded, inputChannels: cin, packed: packed, bias: nil, outputChannels: cout,
+                                           output: ys.baseAddress! + rows.lowerBound * w, height: rows.count, width: w, outputPlane: h * w)
+            }
+            return y
+        }
+        let whole = convolve(rows: 0..<h)
+        for rows in [0..<3, 3..<7, 7..<9, 4..<5] {
+            let band = convolve(rows: rows)
+            for co in 0..<cout {
+                for y in 0..<h {
+                    for j in 0..<w {
+                        if rows.contains(y) {
+                            XCTAssertEqual(band[0, co, y, j], whole[0, co, y, j], "rows \(rows): (\(co), \(y), \(j))")
+                        } else {
+                            XCTAssertTrue(band[0, co, y, j].isNaN, "rows \(rows): (\(co), \(y), \(j)) written outside the band")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Conv2d takes the direct path for this shape (Cout <= 32, W a multiple of 16): its
     /// forward matches the definition and its gradients pass the finite-difference check,
     /// border pixels included.

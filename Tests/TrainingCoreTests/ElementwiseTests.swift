@@ -45,4 +45,21 @@ final class ElementwiseTests: XCTestCase {
         XCTAssertEqual(Ops.clamp(a, 0, 1).scalars, [0, 0, 0, 1])
         XCTAssertEqual(Ops.sign(a).scalars, [-1, -1, 0, 1])
     }
+
+    /// map and zip on a tensor large enough to be split into blocks across threads give the
+    /// elementwise results (the 2-thread path, a closure run on a helper thread).
+    func testLargeMapAndZipOnTwoThreads() {
+        let saved = BLAS.threads
+        defer { BLAS.threads = saved }
+        BLAS.threads = 2
+        let a = randomTensor([3, 5, 100, 101], seed: 1), b = randomTensor([3, 5, 100, 101], seed: 2)
+        let offset: Float = 0.25
+        let mapped = Ops.map(a) { $0 * 3 + offset }, zipped = Ops.zip(a, b) { $0 * $1 - offset }
+        XCTAssertGreaterThan(a.count, 4 * (1 << 15), "several blocks")
+        for i in 0..<a.count {
+            guard mapped.scalars[i] == a.scalars[i] * 3 + offset, zipped.scalars[i] == a.scalars[i] * b.scalars[i] - offset else {
+                return XCTFail("element \(i)")
+            }
+        }
+    }
 }

@@ -52,4 +52,21 @@ final class ParallelTests: XCTestCase {
             XCTAssertEqual(seen.values, [Int](repeating: 1, count: 37), "\(threads) threads")
         }
     }
+
+    /// forEachTask runs every task once, each on a worker in range, for few tasks (claimed one
+    /// at a time) and many (claimed several at a time), and tasks reach every worker.
+    func testForEachTaskRunsEveryTaskOnce() {
+        for (count, workers) in [(1, 2), (5, 2), (16, 3), (1000, 2)] {
+            let runs = Tally(count), perWorker = Tally(workers)
+            let outOfRange = Tally(1)
+            forEachTask(count, workers: workers) { task, worker in
+                runs.add(task)
+                if worker < 0 || worker >= workers { outOfRange.add(0) } else { perWorker.add(worker) }
+                usleep(50)  // long enough that the helpers take part
+            }
+            XCTAssertEqual(runs.values, [Int](repeating: 1, count: count), "\(count) tasks on \(workers)")
+            XCTAssertEqual(outOfRange.values, [0])
+            if count >= 16 { XCTAssertTrue(perWorker.values.allSatisfy { $0 > 0 }, "\(perWorker.values)") }
+        }
+    }
 }
