@@ -344,12 +344,26 @@ public final class Conv2d: Module {
         return weight.value.scalars.withUnsafeBufferPointer { w in
             [Float](unsafeUninitializedCapacity: w.count) { flipped, initialised in
                 let (fp, wp) = (flipped.baseAddress!, w.baseAddress!)
-                // One task per input channel (a row of the flipped matrix): the deep layers'
-                // weights run to 590 K floats, copied with a stride, every backward.
-                parallelFor(cin) { ci in
+                // The deep layers' weights run to 590 K floats, flipped every backward. One
+                // task per block of 8 input channels (rows of the flipped matrix), which reads
+                // 8 * kk contiguous floats of each output channel's weights: one input channel
+                // per task read kk floats a row and took 3.7 ns a float.
+                let block = 8
+                parallelFor((cin + block - 1) / block) { k in
+                    let channels = k * block..<min(cin, (k + 1) * block)
                     for co in 0..<cout {
-                        let source = wp + (co * cin + ci) * kk, destination = fp + (ci * cout + co) * kk
-                        for tap in 0..<kk { destination[kk - 1 - tap] = source[tap] }
+                        for ci in channels {
+                            let source = wp + (co * cin + ci) * kk, destination = fp + (ci * cout + co) * kk
+                            if kk == 9 {
+                                // Spelled out: the loop over a run-time kk ran scalar, with its
+                                // bounds checked per tap.
+                                (destination[0], destination[1], destination[2]) = (source[8], source[7], source[6])
+                                (destination[3], destination[4], destination[5]) = (source[5], source[4], source[3])
+                                (destination[6], destination[7], destination[8]) = (source[2], source[1], source[0])
+                            } else {
+                                for tap in 0..<kk { destination[kk - 1 - tap] = source[tap] }
+                            }
+                        }
                     }
                 }
                 initialised = w.count
