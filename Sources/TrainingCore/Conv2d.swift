@@ -120,7 +120,7 @@ public final class Conv2d: Module {
                         workspace.forEachTask(batch * bands, workers: workers) { [self] task, slot in
                             let (b, y0) = (task / bands, task % bands * rows)
                             let band = y0..<min(height, y0 + rows), n = band.count * width
-                            let slice = zip(inputs, partChannels).map { ($0 + b * $1 * plane, $1) }
+                            let slice = Conv2d.slice(b, of: inputs, partChannels, plane: plane)
                             let output = yp + b * outputChannels * plane + y0 * width
                             if directConvolution {
                                 DirectConvolution.pad(slice, rows: band, into: slot.columns.pointer, height: height, width: width)
@@ -224,7 +224,7 @@ public final class Conv2d: Module {
                                     // dweight[:, group's columns] += dy[b][:, band] * columns(x[b], group's channels)^T
                                     let channels = task * groupChannels..<min(inputChannels, (task + 1) * groupChannels)
                                     for b in 0..<batch {
-                                        let slice = Conv2d.channels(channels, of: zip(inputs, partChannels).map { ($0 + b * $1 * plane, $1) }, plane: plane)
+                                        let slice = Conv2d.channels(channels, of: Conv2d.slice(b, of: inputs, partChannels, plane: plane), plane: plane)
                                         for y0 in stride(from: 0, to: height, by: rows) {
                                             let band = y0..<min(height, y0 + rows)
                                             let (source, ldb) = columns(slice, inputIsOperand: inputIsOperand, into: slot.columns.pointer,
@@ -236,27 +236,27 @@ public final class Conv2d: Module {
                                     }
                                     return
                                 }
-                                let band = task - groups
-                                let (b, y0) = (band / bands, band % bands * rows)
-                                let rows = y0..<min(height, y0 + rows), n = rows.count * width
+                                let index = task - groups
+                                let (b, y0) = (index / bands, index % bands * rows)
+                                let band = y0..<min(height, y0 + rows), n = band.count * width
                                 let grad = dyp + b * outputChannels * plane
                                 if directWeightGradient {
-                                    let slice = zip(inputs, partChannels).map { ($0 + b * $1 * plane, $1) }
-                                    let partial = partials + band * weightCount
+                                    let slice = Conv2d.slice(b, of: inputs, partChannels, plane: plane)
+                                    let partial = partials + index * weightCount
                                     partial.update(repeating: 0, count: weightCount)
-                                    DirectConvolution.pad(slice, rows: rows, into: slot.columns.pointer, height: height, width: width)
+                                    DirectConvolution.pad(slice, rows: band, into: slot.columns.pointer, height: height, width: width)
                                     DirectConvolution.accumulateWeightGradient(padded: slot.columns.pointer, inputChannels: inputChannels,
                                                                                gradient: grad + y0 * width, outputChannels: outputChannels, into: partial,
-                                                                               height: rows.count, width: width, gradientPlane: plane)
+                                                                               height: band.count, width: width, gradientPlane: plane)
                                 }
                                 guard inputGradient else { return }
                                 if directInputGradient {
-                                    DirectConvolution.pad([(grad, outputChannels)], rows: rows, into: slot.gradients.pointer, height: height, width: width)
+                                    DirectConvolution.pad([(grad, outputChannels)], rows: band, into: slot.gradients.pointer, height: height, width: width)
                                     for (part, channels) in partChannels.enumerated() {
                                         DirectConvolution.convolve(padded: slot.gradients.pointer, inputChannels: outputChannels,
                                                                    packed: workspace.packed.pointer + packedOffsets[part], bias: nil, outputChannels: channels,
                                                                    output: dxs[part] + b * channels * plane + y0 * width,
-                                                                   height: rows.count, width: width, outputPlane: plane)
+                                                                   height: band.count, width: width, outputPlane: plane)
                                     }
                                     return
                                 }
@@ -265,7 +265,7 @@ public final class Conv2d: Module {
                                 // rows of each part into that part's gradient.
                                 var gradSource = grad + y0 * width, gradLd = plane
                                 if kernelSize > 1 {
-                                    im2col([(grad, outputChannels)], slot.gradients.pointer, height: height, width: width, rows: rows)
+                                    im2col([(grad, outputChannels)], slot.gradients.pointer, height: height, width: width, rows: band)
                                     (gradSource, gradLd) = (UnsafePointer(slot.gradients.pointer), n)
                                 }
                                 for (part, channels) in partChannels.enumerated() {
@@ -295,6 +295,12 @@ public final class Conv2d: Module {
             }
         }
         return inputGradient ? dx : nil
+    }
+
+    /// Slice b of a batch whose channel parts start at `inputs` with `partChannels` channels
+    /// each, as parts `(pointer, channels)`.
+    private static func slice(_ b: Int, of inputs: [UnsafePointer<Float>], _ partChannels: [Int], plane: Int) -> [(UnsafePointer<Float>, Int)] {
+        zip(inputs, partChannels).map { ($0 + b * $1 * plane, $1) }
     }
 
     /// The channels `range` of a slice given as channel parts `(pointer, channels)`, as parts.

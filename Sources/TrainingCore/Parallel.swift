@@ -6,7 +6,7 @@ import Synchronization
 /// ``forEachTask(_:workers:_:)``). Each i must touch memory no other i touches; the result then
 /// does not depend on the thread count.
 func parallelFor(_ count: Int, _ body: @escaping (Int) -> Void) {
-    forEachTask(count, workers: min(BLAS.threads, count)) { i, _ in body(i) }
+    forEachTask(count, workers: BLAS.threads) { i, _ in body(i) }
 }
 
 /// Runs `body(task, worker)` for every task in 0..<count on `workers` threads (worker 0 is this

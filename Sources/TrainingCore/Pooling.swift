@@ -56,7 +56,7 @@ public final class MaxPool2d: StatelessLayer {
         let perPlane = dy.count / planes
         // Each plane's maxima lie in its own input plane: one task per plane, which zeroes its
         // plane first.
-        let inputPlane = record.inputShape.reduce(1, *) / max(1, planes)
+        let inputPlane = record.inputShape[2] * record.inputShape[3]
         return Tensor(shape: record.inputShape) { dx in
             dy.scalars.withUnsafeBufferPointer { dys in
                 record.argmax.withUnsafeBufferPointer { am in
