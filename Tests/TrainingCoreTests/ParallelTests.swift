@@ -62,7 +62,11 @@ final class ParallelTests: XCTestCase {
             forEachTask(count, workers: workers) { task, worker in
                 runs.add(task)
                 if worker < 0 || worker >= workers { outOfRange.add(0) } else { perWorker.add(worker) }
-                usleep(50)  // long enough that the helpers take part
+                // With enough tasks, each worker's first task waits (up to 10 s) until every
+                // worker has one: a busy host may wake the helpers late, but they must come.
+                guard count >= 16 else { return }
+                let deadline = Date().addingTimeInterval(10)
+                while perWorker.values.contains(0) && Date() < deadline { usleep(100) }
             }
             XCTAssertEqual(runs.values, [Int](repeating: 1, count: count), "\(count) tasks on \(workers)")
             XCTAssertEqual(outOfRange.values, [0])
