@@ -37,7 +37,8 @@ public struct ICT: SegmentationMethod {
             let w = Float(teacher.settings.weight(step.iteration))
             let dp = Tensor.concatBatch([Tensor(shape: supervised.gradient.shape), Ops.scale(consistency.gradient, by: w)])
             let gradient = Ops.add(Tensor.concatBatch([supervised.gradient, Tensor(shape: pm.shape)]), Softmax.backward(dp, probabilities: p))
-            return (gradient, ["loss": supervised.value + w * consistency.value, "supervised": supervised.value, "consistency": consistency.value])
+            student.backward(gradient)
+            return ["loss": supervised.value + w * consistency.value, "supervised": supervised.value, "consistency": consistency.value]
         }
         return TrainedMethod(predictor: UNetPredictor(networks: [teacher.student]))
     }

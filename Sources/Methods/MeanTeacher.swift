@@ -5,39 +5,93 @@ import TrainingCore
 /// Mean Teacher (Tarvainen & Valpola 2017) as SSL4MIS's train_mean_teacher_2D.py:
 /// L = L_sup + w(t) * mean((p_s[unlabelled] - p_t)^2), p_t the softmax of the EMA teacher on
 /// the unlabelled slices plus clamped Gaussian noise; EMA update after every step.
+///
+/// Two registered ablations isolate what MT adds to FS-LCS (docs/methods.md):
+/// - `mt-separate-bn`: the student forwards the labelled and the unlabelled half in two passes,
+///   so the batch statistics of the supervised pass come from labelled slices only;
+/// - `mt-no-consistency`: MT with the consistency weight fixed at 0: the same steps, batches
+///   and teacher, but the unlabelled half only shapes the student's batch statistics.
 public struct MeanTeacher: SegmentationMethod {
+    /// MT or one of its ablations.
+    public enum Variant: Sendable {
+        case standard, separateBatchNorm, noConsistency
+    }
+
+    /// The variant this instance trains.
+    public let variant: Variant
+
     public static let registration = MethodRegistration(
         name: "mt", summary: "Mean Teacher: MSE consistency with an EMA teacher on noisy unlabelled slices", relativeCost: 2.5,
-        schema: SettingsSchema(name: "method mt", specs: TeacherSettings.specs), make: { MeanTeacher() })
+        schema: SettingsSchema(name: "method mt", specs: TeacherSettings.specs), make: { MeanTeacher(variant: .standard) })
 
-    public init() {}
+    /// Ablation: the labelled and unlabelled halves in separate student passes.
+    public static let separateBatchNormRegistration = MethodRegistration(
+        name: "mt-separate-bn", summary: "ablation of MT: labelled and unlabelled slices in separate student passes (batch statistics not shared)",
+        relativeCost: 2.5, schema: SettingsSchema(name: "method mt-separate-bn", specs: TeacherSettings.specs),
+        make: { MeanTeacher(variant: .separateBatchNorm) })
+
+    /// Ablation: MT's training with the consistency weight at 0.
+    public static let noConsistencyRegistration = MethodRegistration(
+        name: "mt-no-consistency", summary: "ablation of MT: consistency weight 0 (mixed batches, no consistency term)",
+        relativeCost: 2.5, schema: SettingsSchema(name: "method mt-no-consistency", specs: TeacherSettings.teacherSpecs),
+        make: { MeanTeacher(variant: .noConsistency) })
+
+    public init(variant: Variant = .standard) { self.variant = variant }
 
     public func train(_ context: MethodContext) throws -> TrainedMethod {
-        let teacher = try TeacherTraining(context)
+        let teacher = try TeacherTraining(context, consistency: variant != .noConsistency)
+        let separate = variant == .separateBatchNorm
         try teacher.run { student, teacherNet, l, u, step, settings in
-            let b = l.images.batch
-            let logits = student.forward(Tensor.concatBatch([l.images, u]), recording: true)
-            let supervised = UNet.diceCrossEntropy(logits: logits.batchSlice(0..<b), labels: l.labels, gamma: context.training.gamma)
-            let ps = Softmax.forward(logits)
             let noisy = TensorOps.addNoise(u, std: settings.noiseStd, clip: settings.noiseClip, rng: &step.random)
             // SSL4MIS leaves the teacher in training mode (dropout and batch statistics on).
             let pt = Softmax.forward(teacherNet.forward(noisy))
-            let consistency = Losses.meanSquaredError(ps.batchSlice(b..<(2 * b)), pt)
             let w = Float(settings.weight(step.iteration))
-            let dps = Tensor.concatBatch([Tensor(shape: pt.shape), Ops.scale(consistency.gradient, by: w)])
-            let gradient = Ops.add(Tensor.concatBatch([supervised.gradient, Tensor(shape: pt.shape)]), Softmax.backward(dps, probabilities: ps))
-            return (gradient, ["loss": supervised.value + w * consistency.value, "supervised": supervised.value, "consistency": consistency.value])
+            let (supervised, consistency) = MeanTeacher.studentStep(student, labelled: l, unlabelled: u, teacherProbabilities: pt, weight: w,
+                                                                    gamma: context.training.gamma, separateBatchNorm: separate)
+            return ["loss": supervised + w * consistency, "supervised": supervised, "consistency": consistency]
         }
         return TrainedMethod(predictor: UNetPredictor(networks: [teacher.student]))
+    }
+
+    /// The student's part of a step: L_sup (Dice + gamma CE) on the labelled half plus
+    /// `weight` times the MSE between the student's softmax on the unlabelled half and
+    /// `teacherProbabilities`, forwarded and backpropagated (the gradients accumulate).
+    /// SSL4MIS forwards both halves in one pass, so BatchNorm normalises them together; with
+    /// `separateBatchNorm`, two passes, so the labelled half is normalised by its own
+    /// statistics. Returns the two loss terms.
+    static func studentStep(_ student: UNet, labelled l: SliceBatch, unlabelled u: Tensor, teacherProbabilities pt: Tensor,
+                            weight w: Float, gamma: Float, separateBatchNorm: Bool) -> (supervised: Float, consistency: Float) {
+        let b = l.images.batch
+        // logits [2B, 2, H, W]: the labelled half first.
+        let logits = separateBatchNorm ? Tensor.concatBatch([student.forward(l.images, recording: true), student.forward(u, recording: true)])
+                                       : student.forward(Tensor.concatBatch([l.images, u]), recording: true)
+        let supervised = UNet.diceCrossEntropy(logits: logits.batchSlice(0..<b), labels: l.labels, gamma: gamma)
+        let ps = Softmax.forward(logits)
+        let consistency = Losses.meanSquaredError(ps.batchSlice(b..<(2 * b)), pt)
+        let dps = Tensor.concatBatch([Tensor(shape: pt.shape), Ops.scale(consistency.gradient, by: w)])
+        let gradient = Ops.add(Tensor.concatBatch([supervised.gradient, Tensor(shape: pt.shape)]), Softmax.backward(dps, probabilities: ps))
+        if separateBatchNorm {
+            // Recorded forwards are consumed last in, first out.
+            student.backward(gradient.batchSlice(b..<(2 * b)))
+            student.backward(gradient.batchSlice(0..<b))
+        } else {
+            student.backward(gradient)
+        }
+        return (supervised.value, consistency.value)
     }
 }
 
 /// The settings shared by the EMA-teacher methods (MT, UA-MT, ICT), SSL4MIS's defaults.
 struct TeacherSettings {
+    /// The consistency ramp and the teacher's settings.
     static let specs: [SettingSpec] = [
         SettingSpec("consistency_max", .number(0...1000), default: .number(0.1), help: "w_max of the consistency ramp (SSL4MIS: 0.1)"),
         SettingSpec("consistency_rampup", .number(0...1e7), default: .number(200), help: "ramp length T in units (SSL4MIS: 200)"),
         SettingSpec("rampup_unit_iterations", .int(1...1_000_000), default: .int(150), help: "iterations per ramp unit (SSL4MIS: 150)"),
+    ] + teacherSpecs
+
+    /// The teacher's settings alone (a method without a consistency term).
+    static let teacherSpecs: [SettingSpec] = [
         SettingSpec("ema_decay", .number(0...1), default: .number(0.99), help: "EMA alpha cap (SSL4MIS: 0.99)"),
         SettingSpec("noise_std", .number(0...10), default: .number(0.1), help: "teacher input noise std (SSL4MIS: 0.1)"),
         SettingSpec("noise_clip", .number(0...10), default: .number(0.2), help: "teacher input noise clamp (SSL4MIS: 0.2)"),
@@ -45,10 +99,11 @@ struct TeacherSettings {
 
     let consistencyMax: Double, rampLength: Double, unitIterations: Int, emaDecay: Float, noiseStd: Float, noiseClip: Float
 
-    init(_ r: SettingsReader) {
-        consistencyMax = r.double("consistency_max")
-        rampLength = r.double("consistency_rampup")
-        unitIterations = r.int("rampup_unit_iterations")
+    /// The settings of `r`; without `consistency`, a weight of 0 at every step.
+    init(_ r: SettingsReader, consistency: Bool = true) {
+        consistencyMax = consistency ? r.double("consistency_max") : 0
+        rampLength = consistency ? r.double("consistency_rampup") : 0
+        unitIterations = consistency ? r.int("rampup_unit_iterations") : 1
         emaDecay = r.float("ema_decay")
         noiseStd = r.float("noise_std")
         noiseClip = r.float("noise_clip")
@@ -68,14 +123,17 @@ final class TeacherTraining {
     let teacher: UNet
     let settings: TeacherSettings
 
-    init(_ context: MethodContext) throws {
+    init(_ context: MethodContext, consistency: Bool = true) throws {
         self.context = context
         student = context.makeUNet("student")
         teacher = context.makeUNet("teacher")
-        settings = TeacherSettings(context.settings)
+        settings = TeacherSettings(context.settings, consistency: consistency)
     }
 
-    typealias Step = (UNet, UNet, SliceBatch, Tensor, inout PhaseStep, TeacherSettings) -> (Tensor, [String: Float])
+    /// One step of a method: given student, teacher, the labelled and the unlabelled batch, it
+    /// runs the student's recorded forwards and their backwards (accumulating the student's
+    /// gradients) and returns the loss terms to log.
+    typealias Step = (UNet, UNet, SliceBatch, Tensor, inout PhaseStep, TeacherSettings) -> [String: Float]
 
     func run(_ body: Step) throws {
         let batcher = context.makeBatcher()
@@ -92,8 +150,7 @@ final class TeacherTraining {
             student.setTraining(true)
             teacher.setTraining(true)
             student.zeroGradients()
-            let (gradient, losses) = body(student, teacher, labelled, unlabelled, &step, settings)
-            student.backward(gradient)
+            let losses = body(student, teacher, labelled, unlabelled, &step, settings)
             optimiser.step()
             ExponentialMovingAverage.update(teacher: teacher, student: student, alpha: settings.emaDecay, iteration: step.iteration)
             return losses

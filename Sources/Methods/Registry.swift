@@ -39,12 +39,14 @@ public struct MethodRegistry: ExperimentCatalog {
         self.registrations = registrations
     }
 
-    /// The methods of Table 1, Ours' ablations and the `fs-dense` reference.
+    /// The methods of Table 1, the ablations of MT and of Ours, and the `fs-dense` reference.
     /// To add a method: one file with its type and registration, one line here
     /// (docs/adding-a-method.md).
     public static let standard = MethodRegistry(registrations: [
         FSLCS.registration,
         MeanTeacher.registration,
+        MeanTeacher.separateBatchNormRegistration,
+        MeanTeacher.noConsistencyRegistration,
         ICT.registration,
         DCTSeg.registration,
         UAMT.registration,

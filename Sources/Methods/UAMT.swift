@@ -36,13 +36,13 @@ public struct UAMT: SegmentationMethod {
             mean = Ops.scale(mean, by: 1 / Float(passes))
             let threshold = Ramps.uncertaintyThreshold(iteration: step.iteration, totalIterations: step.totalIterations, start: start)
             let mask = UAMT.certainMask(mean, threshold: threshold)
-            let student = ps.batchSlice(b..<(2 * b))
-            let (value, gradient) = UAMT.maskedConsistency(student: student, teacher: pt, mask: mask)
+            let (value, gradient) = UAMT.maskedConsistency(student: ps.batchSlice(b..<(2 * b)), teacher: pt, mask: mask)
             let w = Float(settings.weight(step.iteration))
             let dps = Tensor.concatBatch([Tensor(shape: pt.shape), Ops.scale(gradient, by: w)])
             let total = Ops.add(Tensor.concatBatch([supervised.gradient, Tensor(shape: pt.shape)]), Softmax.backward(dps, probabilities: ps))
             let certain = Float(mask.reduce(0, +)) / Float(max(mask.count, 1))
-            return (total, ["loss": supervised.value + w * value, "supervised": supervised.value, "consistency": value, "certain_fraction": certain])
+            student.backward(total)
+            return ["loss": supervised.value + w * value, "supervised": supervised.value, "consistency": value, "certain_fraction": certain]
         }
         return TrainedMethod(predictor: UNetPredictor(networks: [teacher.student]))
     }

@@ -8,7 +8,7 @@ final class CatalogTests: XCTestCase {
     private let registry = MethodRegistry.standard
 
     func testRegisteredMethodsAreThoseOfTheRunDirectoryContract() {
-        XCTAssertEqual(registry.methodNames, ["fs-lcs", "mt", "ict", "dct-seg", "ua-mt", "ours", "ours-semi-only", "ours-ssl-only", "ours-union", "fs-dense"])
+        XCTAssertEqual(registry.methodNames, ["fs-lcs", "mt", "mt-separate-bn", "mt-no-consistency", "ict", "dct-seg", "ua-mt", "ours", "ours-semi-only", "ours-ssl-only", "ours-union", "fs-dense"])
         XCTAssertEqual(registry.relativeCost("fs-lcs"), 1)
         XCTAssertGreaterThan(registry.relativeCost("dct-seg"), registry.relativeCost("mt"))
     }

@@ -33,6 +33,54 @@ final class MethodPartsTests: XCTestCase {
         XCTAssertGreaterThan(after, before)
     }
 
+    /// MT's separate-BN ablation: with the consistency weight at 0, the student's gradients
+    /// are exactly those of the supervised loss on a pass over the labelled slices alone (their
+    /// own batch statistics), while SSL4MIS's single pass over both halves gives others.
+    func testSeparateBatchNormPassesNormaliseTheLabelledHalfAlone() {
+        let labelled = SliceBatch(images: image(6), labels: (0..<128).map { Int32($0 % 3 == 0 ? 1 : 0) })
+        let unlabelled = Tensor.concatBatch([image(7).batchSlice(0..<1), Tensor(shape: [1, 1, 8, 8])])  // a blank slice: other statistics
+        let pt = Tensor(shape: [2, 2, 8, 8], scalars: [Float](repeating: 0.5, count: 256))
+        func gradients(_ body: (UNet) -> Void) -> [[Float]] {
+            let net = smallUNet(5)
+            net.setTraining(true)
+            net.zeroGradients()
+            body(net)
+            return net.parameters.map(\.gradient.scalars)
+        }
+        let alone = gradients { net in
+            let logits = net.forward(labelled.images, recording: true)
+            net.backward(UNet.diceCrossEntropy(logits: logits, labels: labelled.labels, gamma: 1).gradient)
+        }
+        let separate = gradients { net in
+            _ = MeanTeacher.studentStep(net, labelled: labelled, unlabelled: unlabelled, teacherProbabilities: pt, weight: 0, gamma: 1, separateBatchNorm: true)
+        }
+        let joint = gradients { net in
+            _ = MeanTeacher.studentStep(net, labelled: labelled, unlabelled: unlabelled, teacherProbabilities: pt, weight: 0, gamma: 1, separateBatchNorm: false)
+        }
+        XCTAssertEqual(separate, alone)
+        let largest = zip(joint.joined(), alone.joined()).map { abs($0 - $1) }.max()!
+        XCTAssertGreaterThan(largest, 1e-3, "one pass over both halves should change the supervised gradients")
+    }
+
+    /// With a positive weight, the separate passes still carry the consistency gradient to the
+    /// student: the gradients differ from the weight-0 ones.
+    func testSeparateBatchNormPassesBackpropagateTheConsistency() {
+        let labelled = SliceBatch(images: image(6), labels: [Int32](repeating: 1, count: 128))
+        let unlabelled = image(7)
+        let pt = Tensor(shape: [2, 2, 8, 8], scalars: (0..<256).map { $0 < 128 ? 0.9 : 0.1 })
+        func gradients(_ weight: Float) -> ([Float], Float) {
+            let net = smallUNet(5)
+            net.setTraining(true)
+            net.zeroGradients()
+            let losses = MeanTeacher.studentStep(net, labelled: labelled, unlabelled: unlabelled, teacherProbabilities: pt, weight: weight, gamma: 1,
+                                                 separateBatchNorm: true)
+            return (Array(net.parameters.map(\.gradient.scalars).joined()), losses.consistency)
+        }
+        let (without, consistency) = gradients(0), (with, _) = gradients(10)
+        XCTAssertGreaterThan(consistency, 0)
+        XCTAssertGreaterThan(zip(with, without).map { abs($0 - $1) }.max()!, 1e-4)
+    }
+
     func testInterpolationMixesPerSample() {
         let a = Tensor(shape: [2, 1, 1, 2], scalars: [0, 0, 1, 1])
         let b = Tensor(shape: [2, 1, 1, 2], scalars: [1, 1, 3, 3])

@@ -31,6 +31,8 @@ final class MethodTrainingTests: XCTestCase {
 
     func testFSLCS() throws { try check("fs-lcs") }
     func testMeanTeacher() throws { try check("mt", budget: .learnLonger) }
+    func testMeanTeacherWithSeparateBatchNorm() throws { try check("mt-separate-bn", budget: .learnLonger) }
+    func testMeanTeacherWithoutConsistency() throws { try check("mt-no-consistency", budget: .learnLonger) }
     func testUAMT() throws { try check("ua-mt", budget: .learnLonger) }
     func testICT() throws { try check("ict", budget: .learnLonger) }
     func testDCTSeg() throws { try check("dct-seg") }

@@ -14,6 +14,15 @@ final class RampTests: XCTestCase {
         XCTAssertEqual(Ramps.consistencyWeight(iteration: 90_000, maximum: 0.1, length: 200, unitIterations: 150), 0.1, accuracy: 1e-12)
     }
 
+    /// mt-no-consistency has no consistency keys, and its weight is 0 at every step.
+    func testTheNoConsistencyAblationWeighsZeroThroughout() {
+        let schema = MeanTeacher.noConsistencyRegistration.schema
+        XCTAssertNil(schema.defaults["consistency_max"])
+        let settings = TeacherSettings(SettingsReader(schema: schema, values: [:]), consistency: false)
+        for iteration in [0, 1, 149, 150, 10_000, 90_000] { XCTAssertEqual(settings.weight(iteration), 0) }
+        XCTAssertEqual(settings.emaDecay, 0.99)
+    }
+
     func testCoTrainingRampIsZeroAtTheFirstEpoch() {
         XCTAssertEqual(Ramps.coTrainingWeight(epoch: 0, maximum: 1, length: 80), 0)
         XCTAssertEqual(Ramps.coTrainingWeight(epoch: 1, maximum: 1, length: 80), exp(-5 * pow(79.0 / 80, 2)), accuracy: 1e-12)
