@@ -8,7 +8,7 @@ import Yams
 /// An experiment file looks like this (every key but `methods` may be left out):
 ///
 ///     name: quick
-///     seed: 0
+///     seeds: [0, 1]
 ///     folds: 5
 ///     dataset: { synthetic_cases: 40, image_size: 64 }
 ///     training: { epochs: 30, batch_size: 4 }
@@ -32,8 +32,10 @@ public struct Experiment: Sendable, Equatable {
     public let file: String
     public let name: String
     public let description: String
-    /// The root seed: folds, initial weights, dropout and augmentation all derive from it.
-    public let seed: Int
+    /// The training seeds: every method runs on every fold once per seed, and a job's initial
+    /// weights, dropout, batch order and augmentation derive from its seed. The fold split does
+    /// not (it has `dataset.fold_seed`), so every seed sees the same folds.
+    public let seeds: [Int]
     /// The number of cross-validation folds.
     public let folds: Int
     /// The folds to run (all of them by default).
@@ -45,7 +47,7 @@ public struct Experiment: Sendable, Equatable {
     public let runner: [String: SettingValue]
 
     /// The top-level keys, in the order they are written.
-    static let topLevelKeys = ["name", "description", "seed", "folds", "run_folds", "dataset", "training", "methods", "runner"]
+    static let topLevelKeys = ["name", "description", "seed", "seeds", "folds", "run_folds", "dataset", "training", "methods", "runner"]
 
     /// Reads and validates the experiment file at `path`.
     public static func load(path: String, catalog: any ExperimentCatalog) throws -> Experiment {
@@ -73,7 +75,7 @@ public struct Experiment: Sendable, Equatable {
         let defaultName = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
         let name = try top.value("name").map { try SettingKind.string.check($0.value, key: "name", file: file, line: $0.line) }
         let description = try top.value("description").map { try SettingKind.string.check($0.value, key: "description", file: file, line: $0.line) }
-        let seed = try top.value("seed").map { try SettingKind.int(0...Int(Int32.max)).check($0.value, key: "seed", file: file, line: $0.line) }
+        let seeds = try parseSeeds(top, file: file)
         let foldCount = try top.value("folds").map { try SettingKind.int(2...50).check($0.value, key: "folds", file: file, line: $0.line) }?.intValue ?? 5
         var runFolds = Array(0..<foldCount)
         if let given = try top.value("run_folds") {
@@ -92,8 +94,26 @@ public struct Experiment: Sendable, Equatable {
 
         return Experiment(
             file: file, name: name?.stringValue ?? defaultName, description: description?.stringValue ?? "",
-            seed: seed?.intValue ?? 0, folds: foldCount, runFolds: runFolds, dataset: dataset,
+            seeds: seeds, folds: foldCount, runFolds: runFolds, dataset: dataset,
             training: training, methods: methods, runner: runner)
+    }
+
+    /// `seeds: [a, b, ...]`, or `seed: a` as the shorthand for one seed; [0] when neither is given.
+    private static func parseSeeds(_ top: YAMLMapping, file: String) throws -> [Int] {
+        let single = try top.value("seed"), list = try top.value("seeds")
+        if let single, list != nil {
+            throw ExperimentError(file: file, line: single.line, key: "seed", message: "give either seed or seeds, not both")
+        }
+        if let single {
+            return [try SettingKind.int(0...Int(Int32.max)).check(single.value, key: "seed", file: file, line: single.line).intValue!]
+        }
+        guard let list else { return [0] }
+        let checked = try SettingKind.list(.int(0...Int(Int32.max)), count: 1...100).check(list.value, key: "seeds", file: file, line: list.line)
+        let seeds = checked.listValue!.map { $0.intValue! }
+        guard Set(seeds).count == seeds.count else {
+            throw ExperimentError(file: file, line: list.line, key: "seeds", message: "a seed is listed twice")
+        }
+        return seeds
     }
 
     private static func parseMethods(

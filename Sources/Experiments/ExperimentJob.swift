@@ -1,11 +1,13 @@
-/// One job of an experiment: one method trained and scored on one fold.
+/// One job of an experiment: one method trained with one seed and scored on one fold.
 public struct ExperimentJob: Sendable, Hashable, Codable {
-    /// A stable identifier, "<method>/fold<k>", also the job's folder under the run directory.
+    /// A stable identifier, "<method>/fold<k>/seed<s>" (``identifier(method:fold:seed:)``), also
+    /// the job's folder under the run directory's `jobs/`.
     public let id: String
     public let method: String
     public let fold: Int
-    /// The experiment's root seed; the job derives its own streams from it, so every method
-    /// sees the same fold split and the same augmentation stream on a fold.
+    /// The job's seed, one of the experiment's `seeds`. The job derives its random streams from
+    /// (seed, fold), so every method with the same seed sees the same augmentation stream on a
+    /// fold.
     public let seed: Int
     /// {"training": {...}, "method": {...}}: everything the job needs besides the dataset.
     public let settings: SettingValue
@@ -20,19 +22,26 @@ public struct ExperimentJob: Sendable, Hashable, Codable {
         self.settings = settings
         self.expectedCost = expectedCost
     }
+
+    /// The id of the job of `method` on `fold` with `seed`: "<method>/fold<k>/seed<s>".
+    public static func identifier(method: String, fold: Int, seed: Int) -> String {
+        "\(method)/fold\(fold)/seed\(seed)"
+    }
 }
 
 extension Experiment {
-    /// The experiment's jobs: every listed method on every fold to run, methods in the
-    /// order listed.
+    /// The experiment's jobs: every listed method on every fold to run with every seed,
+    /// methods in the order listed, then folds, then seeds.
     public func jobs(catalog: any ExperimentCatalog) -> [ExperimentJob] {
         methods.flatMap { method in
-            runFolds.map { fold in
-                let epochs = method.training["epochs"]?.doubleValue ?? 1
-                return ExperimentJob(
-                    id: "\(method.name)/fold\(fold)", method: method.name, fold: fold, seed: seed,
-                    settings: .map(["training": .map(method.training), "method": .map(method.settings)]),
-                    expectedCost: catalog.relativeCost(method.name) * epochs)
+            runFolds.flatMap { fold in
+                seeds.map { seed in
+                    let epochs = method.training["epochs"]?.doubleValue ?? 1
+                    return ExperimentJob(
+                        id: ExperimentJob.identifier(method: method.name, fold: fold, seed: seed), method: method.name, fold: fold, seed: seed,
+                        settings: .map(["training": .map(method.training), "method": .map(method.settings)]),
+                        expectedCost: catalog.relativeCost(method.name) * epochs)
+                }
             }
         }
     }

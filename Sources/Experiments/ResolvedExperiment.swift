@@ -9,7 +9,7 @@ extension Experiment {
             "# Resolved experiment: every setting of \(file), defaults filled in.",
             "name: \(quoteIfNeeded(name))",
             "description: \(quoteIfNeeded(description))",
-            "seed: \(seed)",
+            "seeds: \(SettingValue.list(seeds.map { .int($0) }))",
             "folds: \(folds)",
             "run_folds: \(SettingValue.list(runFolds.map { .int($0) }))",
         ]

@@ -3,14 +3,17 @@ import Metrics
 
 /// The files a job writes beside its checkpoints (docs/run-directory.md), each atomically.
 enum JobFiles {
-    /// One case row of metrics.json: the case id and site, then `CaseMetrics`' keys.
+    /// One case row of metrics.json: the case id and site, `CaseMetrics`' keys, then the
+    /// slice diagnostics.
     private struct CaseRow: Encodable {
         let result: JobOutcome.CaseResult
-        enum Keys: String, CodingKey { case caseID = "case", site }
+        enum Keys: String, CodingKey { case caseID = "case", site, diceGlandSlices = "dice_gland_slices", falsePositive = "fp_ml_gland_free" }
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: Keys.self)
             try container.encode(result.caseID, forKey: .caseID)
             try container.encode(result.site, forKey: .site)
+            try container.encode(result.diagnostics.glandSliceDice, forKey: .diceGlandSlices)
+            try container.encode(result.diagnostics.falsePositiveMillilitres, forKey: .falsePositive)
             try result.metrics.encode(to: encoder)
         }
     }
@@ -36,10 +39,10 @@ enum JobFiles {
     }
 
     /// metrics.json; `label_access` records the method's capability beside its rows.
-    static func writeMetrics(_ outcome: JobOutcome, seed: Int, labelAccess: LabelAccess, worker: String,
+    static func writeMetrics(_ outcome: JobOutcome, labelAccess: LabelAccess, worker: String,
                              trainingSeconds: Double, to url: URL) throws {
         let file = MetricsFile(
-            method: outcome.method, fold: outcome.fold, seed: seed, status: "completed", reasons: [], labelAccess: labelAccess.rawValue,
+            method: outcome.method, fold: outcome.fold, seed: outcome.seed, status: "completed", reasons: [], labelAccess: labelAccess.rawValue,
             timing: Timing(wallSeconds: outcome.wallSeconds, steps: outcome.steps,
                            stepsPerSecond: trainingSeconds > 0 ? Double(outcome.steps) / trainingSeconds : nil, worker: worker),
             cases: outcome.cases.map(CaseRow.init))
@@ -49,11 +52,12 @@ enum JobFiles {
     /// cases.csv: one row per test case with every metric (NA when undefined).
     static func writeCasesCSV(_ outcome: JobOutcome, to url: URL) throws {
         func cell(_ value: Double?) -> String { value.map { String($0) } ?? "NA" }
-        var csv = "method,fold,case,site,dice,iou,assd,assd_pooled,ravd,ravd_abs,hd95,flags\n"
+        var csv = "method,fold,seed,case,site,dice,iou,assd,assd_pooled,ravd,ravd_abs,hd95,dice_gland_slices,fp_ml_gland_free,flags\n"
         for row in outcome.cases {
-            let m = row.metrics
-            csv += [outcome.method, String(outcome.fold), row.caseID, row.site, cell(m.dice), cell(m.iou), cell(m.assd), cell(m.assdPooled),
-                    cell(m.ravd), cell(m.ravdAbs), cell(m.hd95), m.flags.names.joined(separator: ";")].joined(separator: ",") + "\n"
+            let (m, d) = (row.metrics, row.diagnostics)
+            csv += [outcome.method, String(outcome.fold), String(outcome.seed), row.caseID, row.site, cell(m.dice), cell(m.iou), cell(m.assd),
+                    cell(m.assdPooled), cell(m.ravd), cell(m.ravdAbs), cell(m.hd95), cell(d.glandSliceDice), cell(d.falsePositiveMillilitres),
+                    m.flags.names.joined(separator: ";")].joined(separator: ",") + "\n"
         }
         try AtomicWrite.text(csv, to: url)
     }

@@ -13,10 +13,14 @@ public struct JobOutcome: Sendable {
         public let caseID: String
         public let site: String
         public let metrics: CaseMetrics
+        /// Dice on the gland slices and the volume predicted off them.
+        public let diagnostics: SliceDiagnostics
     }
 
     public let method: String
     public let fold: Int
+    /// The job's training seed.
+    public let seed: Int
     public let cases: [CaseResult]
     /// Pseudo-label counts (Ours and its ablations), by set name.
     public let pseudoLabels: [String: PseudoLabelDiagnostics.Counts]?
@@ -36,9 +40,10 @@ public struct JobOutcome: Sendable {
 /// them in 3D with the reference's spacing and write the job's outputs
 /// (docs/run-directory.md). Callable from `sparseseg train` and from a runner's worker.
 public enum JobRunner {
-    /// The output directory of a job: `RUN_DIR/jobs/<method>/fold<k>`.
-    public static func directory(runDirectory: URL, method: String, fold: Int) -> URL {
-        runDirectory.appendingPathComponent("jobs/\(method)/fold\(fold)")
+    /// The output directory of a job: `RUN_DIR/jobs/<job id>`, that is
+    /// `RUN_DIR/jobs/<method>/fold<k>/seed<s>`.
+    public static func directory(runDirectory: URL, method: String, fold: Int, seed: Int) -> URL {
+        runDirectory.appendingPathComponent("jobs/" + ExperimentJob.identifier(method: method, fold: fold, seed: seed))
     }
 
     /// Runs `job` of an experiment whose dataset section is `dataset`, split into `folds`
@@ -85,7 +90,7 @@ public enum JobRunner {
             throw JobError(file: dataset.location, message: "slices are \(size.ny)x\(size.nx); a U-Net of \(training.channels.count) levels needs multiples of \(training.sizeMultiple) (training.channels)")
         }
 
-        let directory = directory(runDirectory: runDirectory, method: job.method, fold: job.fold)
+        let directory = directory(runDirectory: runDirectory, method: job.method, fold: job.fold, seed: job.seed)
         let random = SeededGenerator(seed: UInt64(job.seed)).derived("fold", job.fold)
         let session = try TrainingSession(directory: directory, checkpointEvery: training.checkpointEvery, random: random.derived("session"),
                                           progress: progress, shouldStop: shouldStop)
@@ -113,9 +118,11 @@ public enum JobRunner {
             try FileManager.default.createDirectory(at: directory.appendingPathComponent("predictions"), withIntermediateDirectories: true)
             try predicted.writeNIfTI(to: directory.appendingPathComponent("predictions/\(test.info.id).nii.gz").path)
             let spacing = Metrics.Spacing(x: test.reference.spacing.x, y: test.reference.spacing.y, z: test.reference.spacing.z)
-            let metrics = try evaluate(prediction: try BinaryVolume(shape: predicted.shape.dims, spacing: spacing, labels: predicted.voxels),
-                                       reference: try BinaryVolume(shape: test.reference.shape.dims, spacing: spacing, labels: test.reference.voxels))
-            results.append(JobOutcome.CaseResult(caseID: test.info.id, site: test.info.site, metrics: metrics))
+            let prediction = try BinaryVolume(shape: predicted.shape.dims, spacing: spacing, labels: predicted.voxels)
+            let reference = try BinaryVolume(shape: test.reference.shape.dims, spacing: spacing, labels: test.reference.voxels)
+            results.append(JobOutcome.CaseResult(caseID: test.info.id, site: test.info.site,
+                                                 metrics: try evaluate(prediction: prediction, reference: reference),
+                                                 diagnostics: try SliceDiagnostics(prediction: prediction, reference: reference)))
             // Figure 2's slice: the largest reference area on the stored grid, lowest z on ties.
             let areas = test.storedReference.slices.map { $0.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
             let z = areas.indices.max { areas[$0] < areas[$1] || (areas[$0] == areas[$1] && $0 > $1) } ?? 0
@@ -132,10 +139,10 @@ public enum JobRunner {
         }
 
         let wall = Date().timeIntervalSince(started)
-        let outcome = JobOutcome(method: job.method, fold: job.fold, cases: results, pseudoLabels: pseudoCounts,
+        let outcome = JobOutcome(method: job.method, fold: job.fold, seed: job.seed, cases: results, pseudoLabels: pseudoCounts,
                                  wallSeconds: wall, steps: session.steps, directory: directory)
         try JobFiles.writeCasesCSV(outcome, to: directory.appendingPathComponent("cases.csv"))
-        try JobFiles.writeMetrics(outcome, seed: job.seed, labelAccess: registration.labelAccess, worker: worker,
+        try JobFiles.writeMetrics(outcome, labelAccess: registration.labelAccess, worker: worker,
                                   trainingSeconds: session.trainingSeconds, to: directory.appendingPathComponent("metrics.json"))
         return outcome
     }

@@ -32,16 +32,21 @@ public enum RunSetup {
         return jobs
     }
 
-    /// The job of `method` on `fold` of the experiment.
-    public static func job(_ experiment: Experiment, method: String, fold: Int, registry: MethodRegistry = .standard) throws -> ExperimentJob {
+    /// The job of `method` on `fold` with `seed` (the experiment's first seed when nil).
+    public static func job(_ experiment: Experiment, method: String, fold: Int, seed: Int? = nil,
+                           registry: MethodRegistry = .standard) throws -> ExperimentJob {
         guard registry.registration(method) != nil else {
             throw JobError(file: experiment.file, message: "unknown method '\(method)' (known: \(registry.methodNames.joined(separator: ", ")))")
         }
         guard experiment.methods.contains(where: { $0.name == method }) else {
             throw JobError(file: experiment.file, message: "method '\(method)' is not listed under methods: (listed: \(experiment.methods.map(\.name).joined(separator: ", ")))")
         }
-        guard let job = experiment.jobs(catalog: registry).first(where: { $0.method == method && $0.fold == fold }) else {
+        guard experiment.runFolds.contains(fold) else {
             throw JobError(file: experiment.file, message: "fold \(fold) is not run by this experiment (run_folds: \(experiment.runFolds.map(String.init).joined(separator: ", ")))")
+        }
+        let seed = seed ?? experiment.seeds[0]
+        guard let job = experiment.jobs(catalog: registry).first(where: { $0.method == method && $0.fold == fold && $0.seed == seed }) else {
+            throw JobError(file: experiment.file, message: "seed \(seed) is not one of this experiment's seeds (seeds: \(experiment.seeds.map(String.init).joined(separator: ", ")))")
         }
         return job
     }

@@ -28,13 +28,14 @@ public final class TrainingJobExecutor: JobExecutor, @unchecked Sendable {
 
     public func run(_ spec: JobSpec, context: JobContext) throws -> JobOutput {
         let (job, datasetSettings, folds) = try decode(spec)
-        // JobRunner writes RUN_DIR/jobs/<method>/fold<k>, and the worker's job directory is
-        // RUN_DIR/jobs/<job id> with the job id "<method>/fold<k>".
-        let expected = JobRunner.directory(runDirectory: URL(fileURLWithPath: "/"), method: job.method, fold: job.fold).path
-        guard expected == "/jobs/\(spec.id)" else {
-            throw PipelineError("job \(spec.id): a training job's id must be \(expected.dropFirst(6))")
+        // JobRunner writes RUN_DIR/jobs/<method>/fold<k>/seed<s>, and the worker's job directory
+        // is RUN_DIR/jobs/<job id>: the id must be exactly that path.
+        let expected = ExperimentJob.identifier(method: job.method, fold: job.fold, seed: job.seed)
+        guard expected == spec.id else {
+            throw PipelineError("job \(spec.id): a training job's id must be \(expected)")
         }
-        let runDirectory = context.directory.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        var runDirectory = context.directory
+        for _ in 0..<(expected.split(separator: "/").count + 1) { runDirectory.deleteLastPathComponent() }
         let dataset = try dataset(for: datasetSettings)
         let split = try datasetSettings.split(dataset, folds: folds)
         let outcome = try JobRunner.run(

@@ -211,9 +211,10 @@ public enum Figure2 {
     /// them. With Ours present, the cases are spread over Ours' Dice (worst to best); otherwise
     /// the first cases by fold and id. Returns no rows when no job wrote figure_slices.h5.
     public static func loadRows(_ run: RunDirectory, summaries: [MethodSummary], count: Int) throws -> [Row] {
-        // Methods with a figure file in every completed fold they have.
+        // Per method and fold, the figure file of the completed job of the lowest seed (the
+        // jobs come ordered by fold, then seed).
         var files: [String: [Int: String]] = [:]
-        for entry in run.jobs where entry.metrics != nil {
+        for entry in run.jobs where entry.metrics != nil && files[entry.job.method]?[entry.job.fold] == nil {
             let path = entry.directory.appendingPathComponent("figure_slices.h5").path
             if FileManager.default.fileExists(atPath: path) { files[entry.job.method, default: [:]][entry.job.fold] = path }
         }

@@ -1,69 +1,133 @@
-/// A case scored by a job: its fold and its scores.
+/// A case scored by a job: its fold, the job's seed and its scores.
 public struct ScoredCase: Sendable, Equatable {
     /// The fold whose job scored the case.
     public let fold: Int
+    /// The seed of the job; nil for a case pooled over seeds.
+    public let seed: Int?
     /// The case id and its metrics.
     public let scores: CaseScores
 
-    /// Identifies the case across methods: the same fold and case id.
+    /// A scored case from its parts.
+    public init(fold: Int, seed: Int?, scores: CaseScores) {
+        self.fold = fold
+        self.seed = seed
+        self.scores = scores
+    }
+
+    /// Identifies the case across methods and seeds: the same fold and case id.
     public var key: String { "\(fold)/\(scores.caseID)" }
 }
 
+/// One job of a method, as the table counts it.
+public struct JobKey: Sendable, Equatable, Hashable, CustomStringConvertible {
+    /// The fold.
+    public let fold: Int
+    /// The training seed.
+    public let seed: Int
+
+    /// "fold 1 seed 0".
+    public var description: String { "fold \(fold) seed \(seed)" }
+}
+
 /// One method's row of the table: its jobs, its cases and the statistics over them.
+///
+/// With several seeds, each test case is scored once per seed. The table pools them: a case's
+/// value is the mean of its defined values over the seeds (``cases``), and the row's mean and
+/// SD run over those pooled cases, so that a case counts once whatever the number of seeds.
+/// The raw case-seed rows (``runs``) give the counts, the undefined values and the spread of
+/// the method's mean between seeds (``seedSpread``).
 public struct MethodSummary: Sendable {
     /// The metrics of the table's columns, in order.
     public static let tableMetrics: [Metric] = [.dice, .iou, .assd, .ravd, .ravdAbs]
     /// The metrics tested against Ours. RAVD is tested by its absolute value: a signed error
     /// closer to zero is better, so the signed value has no "better" direction.
     public static let testedMetrics: [Metric] = [.dice, .iou, .assd, .ravdAbs]
+    /// The over-segmentation diagnostics, reported beside the table.
+    public static let diagnosticMetrics: [Metric] = [.diceGlandSlices, .falsePositiveMillilitres]
 
     /// The method: name, label, role.
     public let info: MethodInfo
-    /// Folds whose job completed.
-    public let completedFolds: [Int]
-    /// Folds whose job failed, with the reasons.
-    public let failedFolds: [(fold: Int, reasons: [String])]
-    /// Folds with no result yet.
-    public let missingFolds: [Int]
-    /// Every scored case of every completed fold.
+    /// Jobs that completed.
+    public let completedJobs: [JobKey]
+    /// Jobs that failed, with the reasons.
+    public let failedJobs: [(job: JobKey, reasons: [String])]
+    /// Jobs with no result yet.
+    public let missingJobs: [JobKey]
+    /// Every scored case of every completed job: one row per case and seed.
+    public let runs: [ScoredCase]
+    /// Every scored case pooled over its seeds (seed nil), ordered by fold and case id.
     public let cases: [ScoredCase]
-    /// Mean and SD per metric over all cases (every metric of `Metric`).
+    /// Mean and SD per metric over the pooled cases (every metric of `Metric`); the undefined
+    /// count is that of the case-seed rows.
     public let columns: [Metric: ColumnSummary]
-    /// Paired tests against Ours per tested metric; empty for Ours itself or without Ours.
+    /// Per metric: the sample SD, between seeds, of the method's mean over the cases of each
+    /// seed; nil with fewer than two seeds.
+    public let seedSpread: [Metric: Double?]
+    /// The seeds with at least one scored case, ascending.
+    public let seeds: [Int]
+    /// Paired tests against Ours per tested metric (on seed-pooled cases); empty for Ours
+    /// itself or without Ours.
     public let versusOurs: [Metric: WilcoxonResult]
 
     /// Number of jobs of this method the run knows about.
-    public var jobCount: Int { completedFolds.count + failedFolds.count + missingFolds.count }
+    public var jobCount: Int { completedJobs.count + failedJobs.count + missingJobs.count }
 
     /// Whether every job of the method completed.
-    public var isComplete: Bool { failedFolds.isEmpty && missingFolds.isEmpty }
+    public var isComplete: Bool { failedJobs.isEmpty && missingJobs.isEmpty }
 
     /// The summaries of every method of `run`, in table order.
     public static func summarise(_ run: RunDirectory) -> [MethodSummary] {
-        let casesByMethod = Dictionary(grouping: run.jobs, by: \.job.method).mapValues { entries in
-            entries.flatMap { entry in entry.metrics.map { m in m.cases.map { ScoredCase(fold: entry.job.fold, scores: $0) } } ?? [] }
+        let runsByMethod = Dictionary(grouping: run.jobs, by: \.job.method).mapValues { entries in
+            entries.flatMap { entry in
+                entry.metrics.map { m in m.cases.map { ScoredCase(fold: entry.job.fold, seed: entry.job.seed, scores: $0) } } ?? []
+            }
         }
-        let ours = casesByMethod[MethodCatalogue.ours]
+        let ours = runsByMethod[MethodCatalogue.ours].map(pool)
         return run.methods.map { method in
-            let entries = run.jobs.filter { $0.job.method == method }
-            var completed: [Int] = [], failed: [(Int, [String])] = [], missing: [Int] = []
-            for entry in entries {
+            var completed: [JobKey] = [], failed: [(JobKey, [String])] = [], missing: [JobKey] = []
+            for entry in run.jobs where entry.job.method == method {
+                let key = JobKey(fold: entry.job.fold, seed: entry.job.seed)
                 switch entry.state {
-                case .completed: completed.append(entry.job.fold)
-                case .failed(let reasons, _): failed.append((entry.job.fold, reasons))
-                case .missing: missing.append(entry.job.fold)
+                case .completed: completed.append(key)
+                case .failed(let reasons, _): failed.append((key, reasons))
+                case .missing: missing.append(key)
                 }
             }
-            let cases = casesByMethod[method] ?? []
-            var columns: [Metric: ColumnSummary] = [:]
-            for metric in Metric.allCases { columns[metric] = ColumnSummary(cases.map { $0.scores.value(metric) }) }
+            let runs = runsByMethod[method] ?? []
+            let cases = pool(runs)
+            let seeds = Set(runs.compactMap(\.seed)).sorted()
+            var columns: [Metric: ColumnSummary] = [:], spread: [Metric: Double?] = [:]
+            for metric in Metric.allCases {
+                let pooled = ColumnSummary(cases.map { $0.scores.value(metric) })
+                columns[metric] = pooled.replacingUndefined(runs.filter { $0.scores.value(metric) == nil }.count)
+                let seedMeans = seeds.map { seed in ColumnSummary(runs.filter { $0.seed == seed }.map { $0.scores.value(metric) }).mean }
+                spread[metric] = seeds.count > 1 ? ColumnSummary(seedMeans).sd : nil
+            }
             var tests: [Metric: WilcoxonResult] = [:]
             if method != MethodCatalogue.ours, let ours {
                 for metric in testedMetrics { tests[metric] = pairedTest(cases, ours, metric) }
             }
-            return MethodSummary(info: MethodCatalogue.info(method), completedFolds: completed, failedFolds: failed,
-                                 missingFolds: missing, cases: cases, columns: columns, versusOurs: tests)
+            return MethodSummary(info: MethodCatalogue.info(method), completedJobs: completed, failedJobs: failed,
+                                 missingJobs: missing, runs: runs, cases: cases, columns: columns, seedSpread: spread,
+                                 seeds: seeds, versusOurs: tests)
         }
+    }
+
+    /// The case-seed rows pooled per case: each metric the mean of its defined values over
+    /// the seeds (undefined when no seed defines it), the flags of every seed.
+    static func pool(_ runs: [ScoredCase]) -> [ScoredCase] {
+        let groups = Dictionary(grouping: runs, by: \.key)
+        return groups.values.map { group in
+            var values: [Metric: Double] = [:]
+            for metric in Metric.allCases {
+                if let mean = ColumnSummary(group.map { $0.scores.value(metric) }).mean { values[metric] = mean }
+            }
+            var flags: [String] = []
+            for flag in group.flatMap(\.scores.flags) where !flags.contains(flag) { flags.append(flag) }
+            let first = group[0]
+            return ScoredCase(fold: first.fold, seed: nil,
+                              scores: CaseScores(caseID: first.scores.caseID, site: first.scores.site, values: values, flags: flags))
+        }.sorted { ($0.fold, $0.scores.caseID) < ($1.fold, $1.scores.caseID) }
     }
 
     /// The signed-rank test of `method - ours` over the cases both scored with `metric` defined.

@@ -12,7 +12,7 @@ public enum JobState: Sendable, Equatable {
 
 /// One job of the run with what is known about it.
 public struct JobEntry: Sendable, Equatable {
-    /// Which job: id, method, fold.
+    /// Which job: id, method, fold, seed.
     public var job: ExpectedJob
     /// Completed, failed or missing.
     public var state: JobState
@@ -33,7 +33,7 @@ public struct JobEntry: Sendable, Equatable {
 public struct RunDirectory: Sendable {
     /// The run directory.
     public let url: URL
-    /// Every job, expected or found, ordered by method (the table's order) then fold.
+    /// Every job, expected or found, ordered by method (the table's order), fold, then seed.
     public let jobs: [JobEntry]
     /// Test case ids per fold, from folds.json (empty when the file is absent).
     public let testCases: [Int: [String]]
@@ -93,30 +93,31 @@ public struct RunDirectory: Sendable {
         let failuresURL = url.appendingPathComponent("failures.jsonl")
         if FileManager.default.fileExists(atPath: failuresURL.path) {
             for record in try RunFileDecoder.decodeLines(FailureRecord.self, at: failuresURL) {
-                failures[key(record.method, record.fold)] = record
+                failures[key(record.method, record.fold, record.seed)] = record
             }
         }
         var reportedCompleted: [String: ResultLine] = [:]
         let resultsURL = url.appendingPathComponent("results.jsonl")
         if FileManager.default.fileExists(atPath: resultsURL.path) {
             for line in try RunFileDecoder.decodeLines(ResultLine.self, at: resultsURL) {
-                reportedCompleted[key(line.method, line.fold)] = line
+                reportedCompleted[key(line.method, line.fold, line.seed)] = line
             }
         }
 
         // Every job: those expected, then those found on disk or in the runner's records only.
         var all: [(ExpectedJob, Bool)] = expected.map { ($0, true) }
-        var known = Set(expected.map { key($0.method, $0.fold) })
-        let discovered = found.keys.map { k in (k, found[k]!) } + failures.map { ($0.key, ($0.value.method, $0.value.fold)) }
-        for (k, (method, fold)) in discovered.sorted(by: { $0.0 < $1.0 }) where !known.contains(k) {
+        var known = Set(expected.map { key($0.method, $0.fold, $0.seed) })
+        let discovered = found.map { ($0.key, $0.value) }
+            + failures.map { ($0.key, ExpectedJob(method: $0.value.method, fold: $0.value.fold, seed: $0.value.seed)) }
+        for (k, job) in discovered.sorted(by: { $0.0 < $1.0 }) where !known.contains(k) {
             known.insert(k)
-            all.append((ExpectedJob(id: "\(method)/fold\(fold)", method: method, fold: fold), false))
-            if haveJobList { notes.append("job \(method)/fold\(fold) is not listed in jobs.json but has results; it is reported") }
+            all.append((job, false))
+            if haveJobList { notes.append("job \(job.id) is not listed in jobs.json but has results; it is reported") }
         }
 
         var entries: [JobEntry] = []
         for (job, isExpected) in all {
-            let directory = jobDirectory(url, job.method, job.fold)
+            let directory = jobDirectory(url, job.method, job.fold, job.seed)
             let metricsURL = directory.appendingPathComponent("metrics.json")
             var state = JobState.missing
             if FileManager.default.fileExists(atPath: metricsURL.path) {
@@ -127,12 +128,15 @@ public struct RunDirectory: Sendable {
                 guard metrics.fold == job.fold else {
                     throw ReportError(file: metricsURL.path, field: "fold", message: "\(metrics.fold) does not match its directory fold\(job.fold)")
                 }
+                if let seed = metrics.seed, seed != job.seed {
+                    throw ReportError(file: metricsURL.path, field: "seed", message: "\(seed) does not match its directory seed\(job.seed)")
+                }
                 state = metrics.status == .completed ? .completed(metrics) : .failed(reasons: metrics.reasons, metrics: metrics)
             }
-            if case .missing = state, let failure = failures[key(job.method, job.fold)] {
+            if case .missing = state, let failure = failures[key(job.method, job.fold, job.seed)] {
                 state = .failed(reasons: failure.reasons, metrics: nil)
             }
-            if case .missing = state, reportedCompleted[key(job.method, job.fold)] != nil {
+            if case .missing = state, reportedCompleted[key(job.method, job.fold, job.seed)] != nil {
                 notes.append("job \(job.id): results.jsonl lists it as completed but \(relative(metricsURL, to: url)) is missing")
             }
             if case .completed(let metrics) = state, let cases = testCases[job.fold] {
@@ -152,14 +156,14 @@ public struct RunDirectory: Sendable {
             let (ra, rb) = (MethodCatalogue.rank(a.job.method), MethodCatalogue.rank(b.job.method))
             if ra != rb { return ra < rb }
             if a.job.method != b.job.method { return a.job.method < b.job.method }
-            return a.job.fold < b.job.fold
+            return (a.job.fold, a.job.seed) < (b.job.fold, b.job.seed)
         }
         return RunDirectory(url: url, jobs: entries, testCases: testCases, experimentYAML: experimentYAML, notes: notes)
     }
 
-    /// The directory of a job: `jobs/<method>/fold<k>`.
-    public static func jobDirectory(_ run: URL, _ method: String, _ fold: Int) -> URL {
-        run.appendingPathComponent("jobs").appendingPathComponent(method).appendingPathComponent("fold\(fold)")
+    /// The directory of a job: `jobs/<method>/fold<k>/seed<s>`.
+    public static func jobDirectory(_ run: URL, _ method: String, _ fold: Int, _ seed: Int) -> URL {
+        run.appendingPathComponent("jobs").appendingPathComponent(method).appendingPathComponent("fold\(fold)").appendingPathComponent("seed\(seed)")
     }
 
     /// The methods of the run, in the table's order.
@@ -168,7 +172,7 @@ public struct RunDirectory: Sendable {
         return jobs.map(\.job.method).filter { seen.insert($0).inserted }
     }
 
-    private static func key(_ method: String, _ fold: Int) -> String { "\(method)/fold\(fold)" }
+    private static func key(_ method: String, _ fold: Int, _ seed: Int) -> String { "\(method)/fold\(fold)/seed\(seed)" }
 
     private static func relative(_ file: URL, to run: URL) -> String {
         let base = run.standardizedFileURL.path
@@ -176,20 +180,25 @@ public struct RunDirectory: Sendable {
         return path.hasPrefix(base + "/") ? String(path.dropFirst(base.count + 1)) : path
     }
 
-    /// Job directories holding a metrics.json: `jobs/<method>/fold<k>/metrics.json`.
-    private static func findJobDirectories(_ run: URL) throws -> [String: (String, Int)] {
+    /// Job directories holding a metrics.json: `jobs/<method>/fold<k>/seed<s>/metrics.json`.
+    private static func findJobDirectories(_ run: URL) throws -> [String: ExpectedJob] {
         let jobsRoot = run.appendingPathComponent("jobs")
         let manager = FileManager.default
         guard manager.fileExists(atPath: jobsRoot.path) else { return [:] }
-        var found: [String: (String, Int)] = [:]
+        var found: [String: ExpectedJob] = [:]
         for method in try manager.contentsOfDirectory(atPath: jobsRoot.path) where !method.hasPrefix(".") {
             let methodURL = jobsRoot.appendingPathComponent(method)
             var isDirectory: ObjCBool = false
             guard manager.fileExists(atPath: methodURL.path, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
             for name in try manager.contentsOfDirectory(atPath: methodURL.path) where name.hasPrefix("fold") {
                 guard let fold = Int(name.dropFirst(4)), fold >= 0 else { continue }
-                let metrics = methodURL.appendingPathComponent(name).appendingPathComponent("metrics.json")
-                if manager.fileExists(atPath: metrics.path) { found[key(method, fold)] = (method, fold) }
+                let foldURL = methodURL.appendingPathComponent(name)
+                guard let seeds = try? manager.contentsOfDirectory(atPath: foldURL.path) else { continue }
+                for seedName in seeds where seedName.hasPrefix("seed") {
+                    guard let seed = Int(seedName.dropFirst(4)), seed >= 0 else { continue }
+                    let metrics = foldURL.appendingPathComponent(seedName).appendingPathComponent("metrics.json")
+                    if manager.fileExists(atPath: metrics.path) { found[key(method, fold, seed)] = ExpectedJob(method: method, fold: fold, seed: seed) }
+                }
             }
         }
         return found

@@ -33,6 +33,10 @@ public enum Metric: String, CaseIterable, Sendable {
     case ravd
     case ravdAbs = "ravd_abs"
     case hd95
+    /// Diagnostic: Dice restricted to the slices whose reference contains gland.
+    case diceGlandSlices = "dice_gland_slices"
+    /// Diagnostic: predicted volume on the slices whose reference contains no gland, in mL.
+    case falsePositiveMillilitres = "fp_ml_gland_free"
 }
 
 /// The scores of one test case from one job.
@@ -83,7 +87,7 @@ public struct JobTiming: Sendable, Equatable {
     }
 }
 
-/// The content of one `jobs/<method>/fold<k>/metrics.json`.
+/// The content of one `jobs/<method>/fold<k>/seed<s>/metrics.json`.
 public struct JobMetrics: Sendable, Equatable {
     /// The method name, as in the directory.
     public var method: String
@@ -103,18 +107,26 @@ public struct JobMetrics: Sendable, Equatable {
 
 /// A job the experiment expects (one entry of jobs.json).
 public struct ExpectedJob: Sendable, Equatable, Hashable {
-    /// The job id, for example "mt/fold0".
+    /// The job id, for example "mt/fold0/seed1".
     public var id: String
     /// The method name.
     public var method: String
     /// The fold index.
     public var fold: Int
+    /// The training seed.
+    public var seed: Int
+
+    /// A job from its parts, with the id "<method>/fold<k>/seed<s>".
+    public init(method: String, fold: Int, seed: Int) {
+        self.init(id: "\(method)/fold\(fold)/seed\(seed)", method: method, fold: fold, seed: seed)
+    }
 
     /// A job from its parts.
-    public init(id: String, method: String, fold: Int) {
+    public init(id: String, method: String, fold: Int, seed: Int) {
         self.id = id
         self.method = method
         self.fold = fold
+        self.seed = seed
     }
 }
 
@@ -126,6 +138,8 @@ public struct FailureRecord: Sendable, Equatable {
     public var method: String
     /// The fold index.
     public var fold: Int
+    /// The training seed.
+    public var seed: Int
     /// Why each attempt failed.
     public var reasons: [String]
 }
@@ -296,9 +310,9 @@ extension CaseScores: Decodable {
             let value = Self.requiredMetrics.contains(metric) ? try c.requiredNullable(metric.rawValue) : try c.optional(metric.rawValue, as: Double.self)
             guard let value else { continue }
             switch metric {
-            case .dice, .iou:
+            case .dice, .iou, .diceGlandSlices:
                 guard (0...1).contains(value) else { throw c.fail(metric.rawValue, "\(value) is outside [0, 1] (a fraction, not a percentage)") }
-            case .assd, .assdPooled, .hd95, .ravdAbs:
+            case .assd, .assdPooled, .hd95, .ravdAbs, .falsePositiveMillilitres:
                 guard value >= 0 else { throw c.fail(metric.rawValue, "\(value) is negative") }
             case .ravd:
                 guard value >= -1 else { throw c.fail(metric.rawValue, "\(value) is below -1, impossible for (|A| - |B|) / |B|") }
@@ -353,6 +367,7 @@ extension ExpectedJob: Decodable {
         id = try c.decode(String.self, forKey: AnyKey("id"))
         method = try c.decode(String.self, forKey: AnyKey("method"))
         fold = try c.decode(Int.self, forKey: AnyKey("fold"))
+        seed = try c.decode(Int.self, forKey: AnyKey("seed"))
     }
 }
 
@@ -374,6 +389,7 @@ extension FailureRecord: Decodable {
         job = try c.decode(String.self, forKey: AnyKey("job"))
         method = try c.decode(String.self, forKey: AnyKey("method"))
         fold = try c.decode(Int.self, forKey: AnyKey("fold"))
+        seed = try c.decode(Int.self, forKey: AnyKey("seed"))
         reasons = try c.optional("reasons") ?? []
     }
 }
@@ -383,6 +399,7 @@ struct ResultLine: Decodable {
     var job: String
     var method: String
     var fold: Int
+    var seed: Int
 }
 
 extension VoxelCounts: Decodable {

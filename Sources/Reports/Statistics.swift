@@ -32,6 +32,19 @@ public struct ColumnSummary: Sendable, Equatable {
             sd = nil
         }
     }
+
+    private init(count: Int, undefined: Int, mean: Double?, sd: Double?) {
+        self.count = count
+        self.undefined = undefined
+        self.mean = mean
+        self.sd = sd
+    }
+
+    /// The same mean and SD with `undefined` as the undefined count: a column of cases pooled
+    /// over seeds counts the undefined values of its case-seed rows.
+    func replacingUndefined(_ undefined: Int) -> ColumnSummary {
+        ColumnSummary(count: count, undefined: undefined, mean: mean, sd: sd)
+    }
 }
 
 /// The paired Wilcoxon signed-rank test, two-sided.

@@ -6,6 +6,7 @@ enum TableDocuments {
     private static let display: [Metric: (scale: Double, decimals: Int, title: String)] = [
         .dice: (100, 1, "Dice [%]"), .iou: (100, 1, "IoU [%]"), .assd: (1, 2, "ASSD [mm]"),
         .assdPooled: (1, 2, "ASSD pooled [mm]"), .ravd: (1, 3, "RAVD"), .ravdAbs: (1, 3, "|RAVD|"), .hd95: (1, 2, "HD95 [mm]"),
+        .diceGlandSlices: (100, 1, "Dice on gland slices [%]"), .falsePositiveMillilitres: (1, 2, "Volume off the gland slices [mL]"),
     ]
 
     private static let testTitles: [Metric: String] = [.dice: "Dice", .iou: "IoU", .assd: "ASSD", .ravdAbs: "|RAVD|"]
@@ -31,12 +32,18 @@ enum TableDocuments {
         return text
     }
 
-    static func foldsCell(_ summary: MethodSummary) -> String {
-        var text = "\(summary.completedFolds.count)/\(summary.jobCount)"
-        var problems = summary.failedFolds.map { "fold \($0.fold) FAILED" }
-        problems += summary.missingFolds.map { "fold \($0) MISSING" }
+    static func jobsCell(_ summary: MethodSummary) -> String {
+        var text = "\(summary.completedJobs.count)/\(summary.jobCount)"
+        var problems = summary.failedJobs.map { "\($0.job) FAILED" }
+        problems += summary.missingJobs.map { "\($0) MISSING" }
         if !problems.isEmpty { text = "**\(text)**: " + problems.joined(separator: ", ") }
         return text
+    }
+
+    /// The SD of the method's mean between seeds, on the table's scale; "—" for one seed.
+    static func seedSpreadCell(_ summary: MethodSummary, _ metric: Metric) -> String {
+        guard let spread = summary.seedSpread[metric] ?? nil, let style = display[metric] else { return "—" }
+        return Format.fixed(spread * style.scale, style.decimals) + " (\(summary.seeds.count) seeds)"
     }
 
     static func testCell(_ result: WilcoxonResult?) -> String {
@@ -53,22 +60,29 @@ enum TableDocuments {
         let completed = run.jobs.filter { if case .completed = $0.state { return true } else { return false } }.count
         let status = run.jobs.count == completed ? "all \(completed) jobs completed" : "**partial run: \(completed) of \(run.jobs.count) jobs completed**"
         md += "Status: \(status).\n\n"
-        md += "Mean ± sample standard deviation (divisor n − 1) over all test cases of all completed folds. "
+        md += "Mean ± sample standard deviation (divisor n − 1) over all test cases of all completed folds; "
+        md += "with several seeds, each case is first averaged over its seeds, so a case counts once. "
+        md += "\"n\" counts case × seed pairs; \"SD between seeds\" is the standard deviation of the method's mean Dice "
+        md += "computed per seed, the run-to-run spread of the row. "
         md += "Dice and IoU in %, ASSD in mm (mean of the two directed mean surface distances, medpy ≤ 0.4), "
         md += "RAVD = (|prediction| − |reference|) / |reference| signed, |RAVD| its absolute value. "
         md += "A metric undefined for a case (for example ASSD when the prediction is empty) is left out of that column's "
-        md += "mean and counted as \"undefined\" in the cell. \"Folds\" counts completed jobs; failed or missing ones are named. "
-        md += "p: two-sided paired Wilcoxon signed-rank test of the method against Ours on Dice over the cases both scored "
+        md += "mean and counted as \"undefined\" (case × seed pairs) in the cell. \"Jobs\" counts completed jobs (fold × seed); "
+        md += "failed or missing ones are named. "
+        md += "p: two-sided paired Wilcoxon signed-rank test of the method against Ours on Dice over the cases both scored, "
+        md += "each averaged over its seeds "
         md += "(all metrics in the next table).\n\n"
 
-        var table = TextTable(header: ["Method"] + MethodSummary.tableMetrics.map { display[$0]!.title } + ["n cases", "Folds", "p vs Ours (Dice)"])
+        var table = TextTable(header: ["Method"] + MethodSummary.tableMetrics.map { display[$0]!.title }
+                              + ["SD between seeds (Dice)", "n (case × seed)", "Jobs", "p vs Ours (Dice)"])
         for summary in summaries {
             let p = summary.info.name == MethodCatalogue.ours ? "(reference of the tests)" : testCell(summary.versusOurs[.dice])
             table.append([rowLabel(summary.info)] + MethodSummary.tableMetrics.map { cell(summary.columns[$0], $0) }
-                         + ["\(summary.cases.count)", foldsCell(summary), p])
+                         + [seedSpreadCell(summary, .dice), "\(summary.runs.count)", jobsCell(summary), p])
         }
         md += table.markdown + "\n"
         md += flagsParagraph(summaries)
+        md += diagnosticsSection(summaries)
 
         md += "## Paired Wilcoxon signed-rank tests against Ours\n\n"
         md += "Pairs are the same test case (same fold, same case id) scored by the method and by Ours, with the metric defined for both. "
@@ -112,12 +126,29 @@ enum TableDocuments {
         var lines: [String] = []
         for summary in summaries {
             var counts: [String: Int] = [:]
-            for scored in summary.cases { for flag in scored.scores.flags { counts[flag, default: 0] += 1 } }
+            for scored in summary.runs { for flag in scored.scores.flags { counts[flag, default: 0] += 1 } }
             guard !counts.isEmpty else { continue }
-            let list = counts.sorted { $0.key < $1.key }.map { "\($0.value) case(s) \($0.key)" }
+            let list = counts.sorted { $0.key < $1.key }.map { "\($0.value) case × seed pair(s) \($0.key)" }
             lines.append("- \(summary.info.label): " + list.joined(separator: ", "))
         }
         return lines.isEmpty ? "" : "Flagged cases (their undefined metrics are counted above, never read as 0):\n\n" + lines.joined(separator: "\n") + "\n\n"
+    }
+
+    /// Over-segmentation: Dice on the slices that contain gland, and the volume predicted on
+    /// the slices that contain none.
+    static func diagnosticsSection(_ summaries: [MethodSummary]) -> String {
+        guard summaries.contains(where: { s in MethodSummary.diagnosticMetrics.contains { (s.columns[$0]?.count ?? 0) > 0 } }) else { return "" }
+        var md = "## Where the errors are: gland slices and gland-free slices\n\n"
+        md += "Per test volume, on its original grid: the Dice of prediction and reference restricted to the slices whose reference "
+        md += "contains gland, and the volume the method predicts on the slices whose reference contains none (every voxel there "
+        md += "is a false positive), in mL. A method that over-segments along the slice axis shows a large volume off the gland "
+        md += "slices while its Dice on the gland slices may be close to the others'. Mean ± SD over cases, pooled over seeds as above.\n\n"
+        let metrics = MethodSummary.diagnosticMetrics + [.dice]
+        var table = TextTable(header: ["Method"] + metrics.map { display[$0]!.title == "Dice [%]" ? "Dice in 3D [%]" : display[$0]!.title })
+        for summary in summaries {
+            table.append([rowLabel(summary.info)] + metrics.map { cell(summary.columns[$0], $0) })
+        }
+        return md + table.markdown + "\n"
     }
 
     static func meanDifference(_ summary: MethodSummary, _ all: [MethodSummary], _ metric: Metric) -> Double? {
@@ -196,22 +227,26 @@ enum TableDocuments {
 
     private static let csvNames: [Metric: String] = [
         .dice: "dice_pct", .iou: "iou_pct", .assd: "assd_mm", .assdPooled: "assd_pooled_mm", .ravd: "ravd", .ravdAbs: "ravd_abs", .hd95: "hd95_mm",
+        .diceGlandSlices: "dice_gland_slices_pct", .falsePositiveMillilitres: "fp_ml_gland_free",
     ]
 
     static func tableCSV(_ summaries: [MethodSummary]) -> String {
-        var header = ["source", "method", "label", "role", "capability", "n_cases", "folds_expected", "folds_completed", "folds_failed", "folds_missing"]
-        for metric in Metric.allCases { header += ["\(csvNames[metric]!)_mean", "\(csvNames[metric]!)_sd", "\(metric.rawValue)_undefined"] }
+        var header = ["source", "method", "label", "role", "capability", "n_cases", "n_seeds", "jobs_expected", "jobs_completed", "jobs_failed", "jobs_missing"]
+        for metric in Metric.allCases {
+            header += ["\(csvNames[metric]!)_mean", "\(csvNames[metric]!)_sd", "\(csvNames[metric]!)_sd_between_seeds", "\(metric.rawValue)_undefined"]
+        }
         header += MethodSummary.testedMetrics.flatMap { ["p_\($0.rawValue)_vs_ours", "n_\($0.rawValue)_nonzero_pairs", "test_\($0.rawValue)"] }
         var table = TextTable(header: header)
-        func folds(_ list: [Int]) -> String { list.map(String.init).joined(separator: ";") }
+        func jobs(_ list: [JobKey]) -> String { list.map { "fold\($0.fold)/seed\($0.seed)" }.joined(separator: ";") }
         for summary in summaries {
             var row = ["this run", summary.info.name, summary.info.label, summary.info.role.rawValue, summary.info.capability ?? "",
-                       "\(summary.cases.count)", "\(summary.jobCount)", folds(summary.completedFolds),
-                       folds(summary.failedFolds.map(\.fold)), folds(summary.missingFolds)]
+                       "\(summary.runs.count)", "\(summary.seeds.count)", "\(summary.jobCount)", jobs(summary.completedJobs),
+                       jobs(summary.failedJobs.map(\.job)), jobs(summary.missingJobs)]
             for metric in Metric.allCases {
                 let column = summary.columns[metric]!
                 let scale = display[metric]!.scale
-                row += [TextTable.number(column.mean.map { $0 * scale }), TextTable.number(column.sd.map { $0 * scale }), "\(column.undefined)"]
+                row += [TextTable.number(column.mean.map { $0 * scale }), TextTable.number(column.sd.map { $0 * scale }),
+                        TextTable.number((summary.seedSpread[metric] ?? nil).map { $0 * scale }), "\(column.undefined)"]
             }
             for metric in MethodSummary.testedMetrics {
                 let test = summary.versusOurs[metric]
@@ -221,13 +256,14 @@ enum TableDocuments {
         }
         for info in MethodCatalogue.all {
             guard let paper = info.paper else { continue }
-            var row = ["paper (PROMISE12)", info.name, info.label, info.role.rawValue, "", TextTable.undefined, "5", TextTable.undefined, TextTable.undefined, TextTable.undefined]
+            var row = ["paper (PROMISE12)", info.name, info.label, info.role.rawValue, "", TextTable.undefined, TextTable.undefined, "5",
+                       TextTable.undefined, TextTable.undefined, TextTable.undefined]
             let published: [Metric: (mean: Double, sd: Double)] = [.dice: paper.dice, .iou: paper.iou, .assd: paper.assd, .ravd: paper.ravd]
             for metric in Metric.allCases {
                 if let value = published[metric] {
-                    row += [TextTable.number(value.mean), TextTable.number(value.sd), TextTable.undefined]
+                    row += [TextTable.number(value.mean), TextTable.number(value.sd), TextTable.undefined, TextTable.undefined]
                 } else {
-                    row += [TextTable.undefined, TextTable.undefined, TextTable.undefined]
+                    row += [TextTable.undefined, TextTable.undefined, TextTable.undefined, TextTable.undefined]
                 }
             }
             row += MethodSummary.testedMetrics.flatMap { _ in [TextTable.undefined, TextTable.undefined, TextTable.undefined] }
@@ -237,10 +273,11 @@ enum TableDocuments {
     }
 
     static func casesCSV(_ summaries: [MethodSummary]) -> String {
-        var table = TextTable(header: ["method", "fold", "case", "site"] + Metric.allCases.map(\.rawValue) + ["flags"])
+        var table = TextTable(header: ["method", "fold", "seed", "case", "site"] + Metric.allCases.map(\.rawValue) + ["flags"])
         for summary in summaries {
-            for scored in summary.cases {
-                table.append([summary.info.name, "\(scored.fold)", scored.scores.caseID, scored.scores.site ?? TextTable.undefined]
+            for scored in summary.runs {
+                table.append([summary.info.name, "\(scored.fold)", scored.seed.map(String.init) ?? TextTable.undefined, scored.scores.caseID,
+                              scored.scores.site ?? TextTable.undefined]
                            + Metric.allCases.map { TextTable.exact(scored.scores.value($0)) } + [scored.scores.flags.joined(separator: ";")])
             }
         }
@@ -248,11 +285,11 @@ enum TableDocuments {
     }
 
     static func timingCSV(_ run: RunDirectory) -> String {
-        var table = TextTable(header: ["job", "method", "fold", "status", "wall_seconds", "steps", "steps_per_second", "worker"])
+        var table = TextTable(header: ["job", "method", "fold", "seed", "status", "wall_seconds", "steps", "steps_per_second", "worker"])
         for entry in run.jobs {
             let (status, metrics) = statusAndMetrics(entry)
             let timing = metrics?.timing ?? JobTiming()
-            table.append([entry.job.id, entry.job.method, "\(entry.job.fold)", status, TextTable.exact(timing.wallSeconds),
+            table.append([entry.job.id, entry.job.method, "\(entry.job.fold)", "\(entry.job.seed)", status, TextTable.exact(timing.wallSeconds),
                         timing.steps.map(String.init) ?? TextTable.undefined, TextTable.exact(timing.stepsPerSecond), timing.worker ?? TextTable.undefined])
         }
         return table.csv

@@ -6,9 +6,9 @@ import Methods
 /// `sparseseg train EXPERIMENT --method M --fold K [--out DIR]`: one job, in-process.
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train one method on one fold of an experiment, predict and score its test volumes.",
+        abstract: "Train one method on one fold of an experiment with one seed, predict and score its test volumes.",
         discussion: """
-            Writes RUN_DIR/jobs/<method>/fold<k>/ (metrics.json, cases.csv, losses.csv, predictions, \
+            Writes RUN_DIR/jobs/<method>/fold<k>/seed<s>/ (metrics.json, cases.csv, losses.csv, predictions, \
             checkpoints) and, when missing, RUN_DIR's experiment.resolved.yaml, folds.json and jobs.json, \
             so that `sparseseg report RUN_DIR` can read it. Run again on the same RUN_DIR, it resumes \
             from the job's last checkpoint.
@@ -23,13 +23,16 @@ struct Train: ParsableCommand {
     @Option(help: "The fold, 0-based.")
     var fold: Int
 
+    @Option(help: "The seed, one of the experiment's seeds (default: its first).")
+    var seed: Int?
+
     @Option(help: "The run directory (default: runs/<experiment name>).")
     var out: String?
 
     func run() throws {
         let registry = MethodRegistry.standard
         let experiment = try Experiment.load(path: experiment, catalog: registry)
-        let job = try RunSetup.job(experiment, method: method, fold: fold, registry: registry)
+        let job = try RunSetup.job(experiment, method: method, fold: fold, seed: seed, registry: registry)
         let runDirectory = URL(fileURLWithPath: out ?? "runs/\(experiment.name)")
         let datasetSettings = DatasetSettings(experiment.dataset)
         let dataset = try datasetSettings.open(cacheDirectory: runDirectory)

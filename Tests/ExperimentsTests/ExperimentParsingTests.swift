@@ -9,7 +9,7 @@ final class ExperimentParsingTests: XCTestCase {
         XCTAssertEqual(experiment.name, "tiny")
         XCTAssertEqual(experiment.folds, 5)
         XCTAssertEqual(experiment.runFolds, [0, 1, 2, 3, 4])
-        XCTAssertEqual(experiment.seed, 0)
+        XCTAssertEqual(experiment.seeds, [0])
         XCTAssertEqual(experiment.dataset["image_size"], .int(256))
         XCTAssertEqual(experiment.training["learning_rate"], .number(1e-4))
         XCTAssertEqual(experiment.runner["max_attempts"], .int(3))
@@ -34,7 +34,7 @@ final class ExperimentParsingTests: XCTestCase {
                   training: { epochs: 40 }
             """
         let experiment = try Experiment.parse(yaml: yaml, file: "x.yaml", catalog: catalog)
-        XCTAssertEqual(experiment.seed, 7)
+        XCTAssertEqual(experiment.seeds, [7])
         XCTAssertEqual(experiment.runFolds, [0, 2])
         let fsLCS = experiment.methods[0], mt = experiment.methods[1]
         XCTAssertEqual(fsLCS.training["epochs"], .int(20))
@@ -66,13 +66,42 @@ final class ExperimentParsingTests: XCTestCase {
         let experiment = try Experiment.parse(
             yaml: "run_folds: [1, 3]\ntraining: {epochs: 10}\nmethods: [fs-lcs, mt]\n", file: "jobs.yaml", catalog: catalog)
         let jobs = experiment.jobs(catalog: catalog)
-        XCTAssertEqual(jobs.map(\.id), ["fs-lcs/fold1", "fs-lcs/fold3", "mt/fold1", "mt/fold3"])
+        XCTAssertEqual(jobs.map(\.id), ["fs-lcs/fold1/seed0", "fs-lcs/fold3/seed0", "mt/fold1/seed0", "mt/fold3/seed0"])
         XCTAssertEqual(jobs.map(\.expectedCost), [10, 10, 20, 20])
         XCTAssertEqual(jobs[2].settings["method"]?["consistency_max"], .number(0.1))
         XCTAssertEqual(jobs[2].settings["training"]?["epochs"], .int(10))
         // Settings travel as plain JSON.
         let json = try JSONEncoder().encode(jobs[2])
         XCTAssertEqual(try JSONDecoder().decode(ExperimentJob.self, from: json), jobs[2])
+    }
+
+    func testSeedsAreAnAxisOfJobsLikeFolds() throws {
+        let experiment = try Experiment.parse(
+            yaml: "seeds: [3, 1]\nrun_folds: [0, 2]\nmethods: [fs-lcs, mt]\n", file: "seeds.yaml", catalog: catalog)
+        XCTAssertEqual(experiment.seeds, [3, 1])
+        let jobs = experiment.jobs(catalog: catalog)
+        XCTAssertEqual(jobs.map(\.id), ["fs-lcs/fold0/seed3", "fs-lcs/fold0/seed1", "fs-lcs/fold2/seed3", "fs-lcs/fold2/seed1",
+                                        "mt/fold0/seed3", "mt/fold0/seed1", "mt/fold2/seed3", "mt/fold2/seed1"])
+        XCTAssertEqual(jobs.map(\.seed), [3, 1, 3, 1, 3, 1, 3, 1])
+        // Every seed of a fold gets the same settings: only the seed differs.
+        XCTAssertEqual(jobs[0].settings, jobs[1].settings)
+        // The resolved file keeps the seeds.
+        let again = try Experiment.parse(yaml: experiment.resolvedYAML(catalog: catalog), file: "seeds.yaml", catalog: catalog)
+        XCTAssertEqual(again.seeds, [3, 1])
+    }
+
+    func testSeedErrorsNameTheKeyAndLine() throws {
+        func message(_ yaml: String) -> String {
+            do {
+                _ = try Experiment.parse(yaml: yaml, file: "s.yaml", catalog: catalog)
+                return "no error"
+            } catch { return "\(error)" }
+        }
+        XCTAssertTrue(message("seed: 1\nseeds: [1, 2]\nmethods: [mt]\n").contains("s.yaml:1: seed: give either seed or seeds, not both"),
+                      message("seed: 1\nseeds: [1, 2]\nmethods: [mt]\n"))
+        XCTAssertTrue(message("methods: [mt]\nseeds: [1, 1]\n").contains("s.yaml:2: seeds: a seed is listed twice"), message("methods: [mt]\nseeds: [1, 1]\n"))
+        XCTAssertTrue(message("methods: [mt]\nseeds: []\n").contains("seeds"), message("methods: [mt]\nseeds: []\n"))
+        XCTAssertTrue(message("methods: [mt]\nseeds: [-1]\n").contains("seeds"), message("methods: [mt]\nseeds: [-1]\n"))
     }
 
     func testLoadingTheFileFromDisk() throws {

@@ -16,7 +16,7 @@ final class ExperimentValidationTests: XCTestCase {
 
     func testUnknownAndMistypedKeys() {
         XCTAssertEqual(error("methods: [mt]\nepochs: 3\n"),
-                       "bad.yaml:2: epochs: unknown key in the experiment (accepted: name, description, seed, folds, run_folds, dataset, training, methods, runner)")
+                       "bad.yaml:2: epochs: unknown key in the experiment (accepted: name, description, seed, seeds, folds, run_folds, dataset, training, methods, runner)")
         XCTAssertTrue(error("methods: [mt]\ntraining:\n  learning_rat: 0.1\n").hasPrefix(
             "bad.yaml:3: training.learning_rat: unknown key in training; did you mean 'learning_rate'?"))
         XCTAssertTrue(error("methods:\n  - mt: { ema_decy: 0.5 }\n").hasPrefix(

@@ -45,13 +45,13 @@ final class ExampleMethodTests: XCTestCase {
         let run = Tiny.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: run) }
         let jobs = try RunSetup.prepare(experiment: experiment, dataset: Tiny.dataset, registry: registry, runDirectory: run)
-        XCTAssertEqual(jobs.map(\.id), ["intensity-threshold/fold0", "ours/fold0"])
+        XCTAssertEqual(jobs.map(\.id), ["intensity-threshold/fold0/seed7", "ours/fold0/seed7"])
         for job in jobs {
             let outcome = try JobRunner.run(job: job, dataset: Tiny.dataset, split: Tiny.split, runDirectory: run, registry: registry, worker: "test")
             XCTAssertEqual(outcome.cases.map(\.caseID), Tiny.split.testIDs(0))
             XCTAssertTrue(outcome.cases.allSatisfy { (0...1).contains($0.metrics.dice) })
         }
-        let directory = JobRunner.directory(runDirectory: run, method: "intensity-threshold", fold: 0)
+        let directory = JobRunner.directory(runDirectory: run, method: "intensity-threshold", fold: 0, seed: Tiny.seed)
         for name in ["metrics.json", "cases.csv", "figure_slices.h5", "predictions/\(Tiny.split.testIDs(0)[0]).nii.gz"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path), name)
         }
@@ -60,7 +60,7 @@ final class ExampleMethodTests: XCTestCase {
         XCTAssertEqual(metrics["status"] as? String, "completed")
         XCTAssertEqual(metrics["label_access"] as? String, "central-slices")
         let rows = metrics["cases"] as! [[String: Any]]
-        XCTAssertEqual(Set(rows[0].keys), ["case", "site", "dice", "iou", "assd", "assd_pooled", "ravd", "ravd_abs", "hd95", "flags"])
+        XCTAssertEqual(Set(rows[0].keys), ["case", "site", "dice", "iou", "assd", "assd_pooled", "ravd", "ravd_abs", "hd95", "dice_gland_slices", "fp_ml_gland_free", "flags"])
 
         // Figure slices: the representative slice is the largest reference area, lowest z on ties.
         let file = try HDF5File.open(directory.appendingPathComponent("figure_slices.h5").path)
@@ -72,7 +72,7 @@ final class ExampleMethodTests: XCTestCase {
         XCTAssertEqual(try group.read("reference", as: UInt8.self).values, test.storedReference.slice(z))
 
         // Ours wrote its pseudo-label sets and their diagnostics.
-        let ours = JobRunner.directory(runDirectory: run, method: "ours", fold: 0)
+        let ours = JobRunner.directory(runDirectory: run, method: "ours", fold: 0, seed: Tiny.seed)
         for name in ["y_semi.h5", "y_ssl.h5", "y_final.h5", "pseudo_labels.json", "checkpoints/registration.h5", "checkpoints/semi-self.h5", "checkpoints/final.h5"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: ours.appendingPathComponent(name).path), name)
         }

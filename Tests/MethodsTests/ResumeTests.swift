@@ -32,7 +32,7 @@ final class ResumeTests: XCTestCase {
             checkpoints += 1
             return checkpoints == stopAtCheckpoint
         })) { error in XCTAssertTrue(error is JobStopped, "\(error)") }
-        let jobDirectory = JobRunner.directory(runDirectory: resumed, method: method, fold: 0)
+        let jobDirectory = JobRunner.directory(runDirectory: resumed, method: method, fold: 0, seed: Tiny.seed)
         XCTAssertFalse(FileManager.default.fileExists(atPath: jobDirectory.appendingPathComponent("metrics.json").path))
         var stepsAfterResume = 0
         let outcome = try JobRunner.run(job: job, dataset: Tiny.dataset, split: Tiny.split, runDirectory: resumed, progress: { _ in stepsAfterResume += 1 })
@@ -40,7 +40,7 @@ final class ResumeTests: XCTestCase {
         XCTAssertEqual(outcome.steps, reference.steps)
         XCTAssertLessThan(stepsAfterResume, reference.steps, "the second run started from the beginning")
         XCTAssertEqual(outcome.cases.map(\.metrics), reference.cases.map(\.metrics))
-        let expected = try files(JobRunner.directory(runDirectory: whole, method: method, fold: 0))
+        let expected = try files(JobRunner.directory(runDirectory: whole, method: method, fold: 0, seed: Tiny.seed))
         XCTAssertEqual(try files(jobDirectory), expected)
         XCTAssertGreaterThan(expected.count, 2)
     }

@@ -3,7 +3,8 @@ import XCTest
 
 /// The whole path, end to end, with real processes: `sparseseg run experiments/smoke.yaml`
 /// starts a coordinator and two worker processes that talk over ZeroMQ on loopback, train
-/// every method on two folds of a tiny phantom, score the test volumes and write the report.
+/// every method on one fold of a tiny phantom with two seeds, score the test volumes and write
+/// the report.
 final class SmokeRunTests: XCTestCase {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("sparseseg")
@@ -22,7 +23,7 @@ final class SmokeRunTests: XCTestCase {
         XCTAssertTrue(text.contains("run finished: 20 done, 0 failed"), text)
         XCTAssertTrue(text.contains("| Ours |") && text.contains("report: \(runDirectory.path)/table.md"), "the run ends with its table: \(text)")
 
-        // Every job once: ten methods (with the ablations and the upper bound) on two folds.
+        // Every job once: the methods (with the ablations and the upper bound) on fold 0, seeds 0 and 1.
         let results = try String(contentsOf: runDirectory.appendingPathComponent("results.jsonl"), encoding: .utf8)
         let entries = results.split(separator: "\n").compactMap { line in
             (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
@@ -30,6 +31,8 @@ final class SmokeRunTests: XCTestCase {
         let jobs = entries.compactMap { $0["job"] as? String }
         XCTAssertEqual(jobs.count, 20)
         XCTAssertEqual(Set(jobs).count, 20)
+        XCTAssertEqual(Set(entries.compactMap { $0["seed"] as? Int }), [0, 1])
+        XCTAssertTrue(jobs.contains("mt/fold0/seed1"), "\(jobs)")
 
         // Each result names its job's files relative to the run directory, and they are there.
         for entry in entries {
@@ -40,14 +43,16 @@ final class SmokeRunTests: XCTestCase {
             }
         }
 
-        // The report was made from the jobs' files: the table, one row per method x fold x case.
+        // The report was made from the jobs' files: the table pools the seeds, cases.csv has one
+        // row per method x case x seed.
         let table = try String(contentsOf: runDirectory.appendingPathComponent("table.md"), encoding: .utf8)
         XCTAssertTrue(table.contains("all 20 jobs completed"), table)
+        XCTAssertTrue(table.contains("(2 seeds)"), "the spread between seeds is shown: \(table)")
         XCTAssertTrue(table.contains("| FS-LCS |") && table.contains("| Ours |") && table.contains("FS-Dense upper bound"), table)
         let cases = try String(contentsOf: runDirectory.appendingPathComponent("cases.csv"), encoding: .utf8)
         XCTAssertEqual(cases.split(separator: "\n").count, 1 + 10 * 2 * 2)
-        for file in ["experiment.resolved.yaml", "folds.json", "table.csv", "figure.png", "jobs/ours/fold0/pseudo_labels.json",
-                     "jobs/mt/fold1/metrics.json"] {
+        for file in ["experiment.resolved.yaml", "folds.json", "table.csv", "figure.png", "jobs/ours/fold0/seed0/pseudo_labels.json",
+                     "jobs/mt/fold0/seed1/metrics.json"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: runDirectory.appendingPathComponent(file).path), file)
         }
     }

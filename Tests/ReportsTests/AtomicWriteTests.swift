@@ -27,7 +27,7 @@ final class AtomicWriteTests: XCTestCase {
         XCTAssertFalse(table.contains("old content"))
 
         // Without figure slices any more, the old figure goes rather than stand beside new tables.
-        try FileManager.default.removeItem(at: fixture.path("jobs/ours/fold0/figure_slices.h5"))
+        try FileManager.default.removeItem(at: fixture.path("jobs/ours/fold0/seed7/figure_slices.h5"))
         XCTAssertEqual(try Report.generate(runDirectory: fixture.url).written.count, 4)
         XCTAssertFalse(FileManager.default.fileExists(atPath: fixture.path("figure.png").path))
     }
@@ -52,7 +52,7 @@ final class AtomicWriteTests: XCTestCase {
         try fixture.writeMetrics("ours", fold: 0, cases: [RunFixture.row("A", dice: 0.5, assd: 1, ravd: 0)])
         try Report.generate(runDirectory: fixture.url)
         let before = try fixture.read("table.md")
-        try fixture.write("jobs/mt/fold0/metrics.json", "{}")
+        try fixture.write("jobs/mt/fold0/seed7/metrics.json", "{}")
         XCTAssertThrowsError(try Report.generate(runDirectory: fixture.url))
         XCTAssertEqual(try fixture.read("table.md"), before)
         XCTAssertEqual(try leftovers(), [])

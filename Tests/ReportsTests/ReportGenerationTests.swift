@@ -43,14 +43,14 @@ final class ReportGenerationTests: XCTestCase {
             RunFixture.row("C", dice: 0, iou: 0, assd: nil, ravd: -1, flags: ["empty_prediction"]),
         ])
         try f.writeMetrics("fs-lcs", fold: 1, cases: [], status: "failed", reasons: ["attempt 1: out of memory"])
-        try f.write("failures.jsonl", #"{"job": "ua-mt/fold0", "method": "ua-mt", "fold": 0, "reasons": ["attempt 1: worker lost", "attempt 2: worker lost"]}"# + "\n")
-        try f.write("results.jsonl", #"{"job": "ua-mt/fold1", "method": "ua-mt", "fold": 1}"# + "\n")
+        try f.write("failures.jsonl", #"{"job": "ua-mt/fold0/seed7", "method": "ua-mt", "fold": 0, "seed": 7, "reasons": ["attempt 1: worker lost", "attempt 2: worker lost"]}"# + "\n")
+        try f.write("results.jsonl", #"{"job": "ua-mt/fold1/seed7", "method": "ua-mt", "fold": 1, "seed": 7}"# + "\n")
         try f.writeMetrics("fs-dense", fold: 0, cases: [
             RunFixture.row("A", dice: 0.9, assd: 1, ravd: 0), RunFixture.row("B", dice: 0.92, assd: 1, ravd: 0),
             RunFixture.row("C", dice: 0.88, assd: 1, ravd: 0),
         ])
-        try f.writeJSON("jobs/ours/fold0/pseudo_labels.json", pseudoLabels(semi: (80, 10, 10), near: (40, 0, 10)))
-        try f.writeJSON("jobs/ours/fold1/pseudo_labels.json", pseudoLabels(semi: (20, 10, 30), near: (10, 10, 0)))
+        try f.writeJSON("jobs/ours/fold0/seed7/pseudo_labels.json", pseudoLabels(semi: (80, 10, 10), near: (40, 0, 10)))
+        try f.writeJSON("jobs/ours/fold1/seed7/pseudo_labels.json", pseudoLabels(semi: (20, 10, 30), near: (10, 10, 0)))
     }
 
     override func tearDown() { fixture.remove() }
@@ -103,20 +103,20 @@ final class ReportGenerationTests: XCTestCase {
         XCTAssertFalse(outcome.isComplete)
         XCTAssertEqual(outcome.totalJobs, 10)
         XCTAssertEqual(outcome.completedJobs, 6)
-        XCTAssertTrue(outcome.problems.contains("job fs-lcs/fold1 failed: attempt 1: out of memory"), "\(outcome.problems)")
-        XCTAssertTrue(outcome.problems.contains("job ua-mt/fold0 failed: attempt 1: worker lost; attempt 2: worker lost"))
-        XCTAssertTrue(outcome.problems.contains("job fs-dense/fold1 is missing (no metrics.json)"))
-        XCTAssertTrue(outcome.notes.contains { $0.contains("ua-mt/fold1") && $0.contains("results.jsonl") })
+        XCTAssertTrue(outcome.problems.contains("job fs-lcs/fold1/seed7 failed: attempt 1: out of memory"), "\(outcome.problems)")
+        XCTAssertTrue(outcome.problems.contains("job ua-mt/fold0/seed7 failed: attempt 1: worker lost; attempt 2: worker lost"))
+        XCTAssertTrue(outcome.problems.contains("job fs-dense/fold1/seed7 is missing (no metrics.json)"))
+        XCTAssertTrue(outcome.notes.contains { $0.contains("ua-mt/fold1/seed7") && $0.contains("results.jsonl") })
 
         let markdown = try fixture.read("table.md")
         XCTAssertTrue(markdown.contains("partial run: 6 of 10 jobs completed"))
-        XCTAssertTrue(markdown.contains("**1/2**: fold 1 FAILED"))
-        XCTAssertTrue(markdown.contains("**0/2**: fold 0 FAILED, fold 1 MISSING"), markdown)
-        XCTAssertTrue(markdown.contains("- `ua-mt/fold1`"))
+        XCTAssertTrue(markdown.contains("**1/2**: fold 1 seed 7 FAILED"))
+        XCTAssertTrue(markdown.contains("**0/2**: fold 0 seed 7 FAILED, fold 1 seed 7 MISSING"), markdown)
+        XCTAssertTrue(markdown.contains("- `ua-mt/fold1/seed7`"))
         let rows = try tableRows()
         XCTAssertEqual(rows["ua-mt"]!["n_cases"], "0")
-        XCTAssertEqual(rows["ua-mt"]!["folds_failed"], "0")
-        XCTAssertEqual(rows["ua-mt"]!["folds_missing"], "1")
+        XCTAssertEqual(rows["ua-mt"]!["jobs_failed"], "fold0/seed7")
+        XCTAssertEqual(rows["ua-mt"]!["jobs_missing"], "fold1/seed7")
         XCTAssertEqual(rows["ua-mt"]!["dice_pct_mean"], "NA")
     }
 
@@ -129,7 +129,7 @@ final class ReportGenerationTests: XCTestCase {
         XCTAssertEqual(Double(fsLCS["dice_pct_mean"]!)!, 110.0 / 3, accuracy: 1e-4)
         let markdown = try fixture.read("table.md")
         XCTAssertTrue(markdown.contains("4.50 ± 0.71 (1 undefined)"))
-        XCTAssertTrue(markdown.contains("- FS-LCS: 1 case(s) empty_prediction\n"), markdown)
+        XCTAssertTrue(markdown.contains("- FS-LCS: 1 case × seed pair(s) empty_prediction\n"), markdown)
         let caseC = csvDictionaries(try fixture.read("cases.csv")).first { $0["method"] == "fs-lcs" && $0["case"] == "C" }!
         XCTAssertEqual(caseC["assd"], "NA")
         XCTAssertEqual(caseC["hd95"], "NA")
@@ -179,15 +179,15 @@ final class ReportGenerationTests: XCTestCase {
         try Report.generate(runDirectory: fixture.url)
         let rows = csvDictionaries(try fixture.read("timing.csv"))
         XCTAssertEqual(rows.count, 10)
-        let ours1 = rows.first { $0["job"] == "ours/fold1" }!
+        let ours1 = rows.first { $0["job"] == "ours/fold1/seed7" }!
         XCTAssertEqual(ours1["wall_seconds"], "200.0")
         XCTAssertEqual(ours1["steps"], "1000")
         XCTAssertEqual(ours1["steps_per_second"], "5.0")
         XCTAssertEqual(ours1["worker"], "node2")
-        XCTAssertEqual(rows.first { $0["job"] == "fs-dense/fold1" }?["status"], "missing")
-        XCTAssertEqual(rows.first { $0["job"] == "fs-lcs/fold1" }?["status"], "failed")
+        XCTAssertEqual(rows.first { $0["job"] == "fs-dense/fold1/seed7" }?["status"], "missing")
+        XCTAssertEqual(rows.first { $0["job"] == "fs-lcs/fold1/seed7" }?["status"], "failed")
         let markdown = try fixture.read("table.md")
-        XCTAssertTrue(markdown.contains("| ours/fold0 | completed | 100.0 s | 1000 | 10.00 | node1 |"))
+        XCTAssertTrue(markdown.contains("| ours/fold0/seed7 | completed | 100.0 s | 1000 | 10.00 | node1 |"))
         // Per method: Ours took 100 s and 200 s at 10 and 5 steps/s.
         XCTAssertTrue(markdown.contains("| Ours | 2 | 2.5 min | 5.0 min | 7.50 |"), markdown)
     }
@@ -201,7 +201,7 @@ final class ReportGenerationTests: XCTestCase {
         try fixture.writeMetrics("mt", fold: 1, cases: [RunFixture.row("D", dice: 40, assd: 6, ravd: 0.5)])
         XCTAssertThrowsError(try Report.generate(runDirectory: fixture.url)) { error in
             let text = "\(error)"
-            XCTAssertTrue(text.contains("jobs/mt/fold1/metrics.json: cases[0].dice: 40.0 is outside [0, 1]"), text)
+            XCTAssertTrue(text.contains("jobs/mt/fold1/seed7/metrics.json: cases[0].dice: 40.0 is outside [0, 1]"), text)
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: fixture.path("table.md").path))
         XCTAssertFalse(FileManager.default.fileExists(atPath: fixture.path("table.csv").path))

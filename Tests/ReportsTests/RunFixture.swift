@@ -40,17 +40,20 @@ struct RunFixture {
         ]
     }
 
-    func writeMetrics(_ method: String, fold: Int, cases: [[String: Any]], status: String = "completed", reasons: [String] = [],
+    func writeMetrics(_ method: String, fold: Int, seed: Int = 7, cases: [[String: Any]], status: String = "completed", reasons: [String] = [],
                       wall: Double = 60, steps: Int = 600, worker: String = "node1") throws {
-        try writeJSON("jobs/\(method)/fold\(fold)/metrics.json", [
-            "method": method, "fold": fold, "seed": 7, "status": status, "reasons": reasons,
+        try writeJSON("jobs/\(method)/fold\(fold)/seed\(seed)/metrics.json", [
+            "method": method, "fold": fold, "seed": seed, "status": status, "reasons": reasons,
             "timing": ["wall_seconds": wall, "steps": steps, "steps_per_second": Double(steps) / wall, "worker": worker],
             "cases": cases,
         ])
     }
 
-    func writeJobs(_ jobs: [(String, Int)]) throws {
-        try writeJSON("jobs.json", ["jobs": jobs.map { ["id": "\($0.0)/fold\($0.1)", "method": $0.0, "fold": $0.1, "seed": 7] }])
+    /// jobs.json with every (method, fold) once per seed.
+    func writeJobs(_ jobs: [(String, Int)], seeds: [Int] = [7]) throws {
+        try writeJSON("jobs.json", ["jobs": jobs.flatMap { job in
+            seeds.map { ["id": "\(job.0)/fold\(job.1)/seed\($0)", "method": job.0, "fold": job.1, "seed": $0] }
+        }])
     }
 
     func writeFolds(_ tests: [[String]]) throws {
@@ -59,8 +62,9 @@ struct RunFixture {
 
     /// figure_slices.h5 for one job: per case a `size` x `size` ramp image, a reference square
     /// and a predicted square, each given as (y0, x0, side).
-    func writeFigureSlices(_ method: String, fold: Int, size: Int, cases: [(id: String, slice: Int, reference: (Int, Int, Int), prediction: (Int, Int, Int))]) throws {
-        let file = path("jobs/\(method)/fold\(fold)/figure_slices.h5")
+    func writeFigureSlices(_ method: String, fold: Int, seed: Int = 7, size: Int,
+                           cases: [(id: String, slice: Int, reference: (Int, Int, Int), prediction: (Int, Int, Int))]) throws {
+        let file = path("jobs/\(method)/fold\(fold)/seed\(seed)/figure_slices.h5")
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         func square(_ s: (Int, Int, Int)) -> [UInt8] {
             (0..<(size * size)).map { i in

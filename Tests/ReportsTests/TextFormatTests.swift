@@ -51,7 +51,7 @@ final class TextFormatTests: XCTestCase {
         try fixture.writeMetrics("mt", fold: 0, cases: [RunFixture.row("A", dice: 0.5, assd: 1, ravd: 0.1)])
         try Report.generate(runDirectory: fixture.url)
         let lines = try fixture.read("cases.csv").split(separator: "\n")
-        XCTAssertEqual(lines.first, "method,fold,case,site,dice,iou,assd,assd_pooled,ravd,ravd_abs,hd95,flags")
+        XCTAssertEqual(lines.first, "method,fold,seed,case,site,dice,iou,assd,assd_pooled,ravd,ravd_abs,hd95,dice_gland_slices,fp_ml_gland_free,flags")
         XCTAssertEqual(lines.count, 2)
     }
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end test of the Slurm launch on a real single-node Slurm. It brings the cluster up and
-# runs an experiment (default: experiments/smoke.yaml on three folds, 30 jobs) with two workers
+# runs an experiment (default: experiments/smoke.yaml on three folds with one seed, 30 jobs) with two workers
 # as a Slurm array, each allowed one restart in place (SPARSESEG_MAX_RESTARTS=1). Then it kills,
 # with SIGKILL, both workers while each holds a job, twice:
 #   - the first time each array element restarts its worker;
@@ -20,7 +20,7 @@ if [ $# -ge 2 ]; then
     experiment=$(realpath "$2")
 else
     experiment=$work/smoke3.yaml
-    sed -e 's/^name: smoke$/name: smoke3/' -e 's/^run_folds: \[0, 1\]$/run_folds: [0, 1, 2]/' \
+    sed -e 's/^name: smoke$/name: smoke3/' -e 's/^run_folds: \[0\]$/run_folds: [0, 1, 2]/' -e 's/^seeds: \[0, 1\]$/seeds: [0]/' \
         "$here/../../experiments/smoke.yaml" >"$experiment"
 fi
 port=$((20000 + RANDOM % 20000))
