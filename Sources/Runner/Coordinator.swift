@@ -23,6 +23,10 @@ public struct CoordinatorConfiguration: Sendable {
     public var allowPlaintextOnNetwork = false
     /// Directories besides the run directory that job settings may name (the dataset).
     public var allowedPathRoots: [String] = []
+    /// Checks a result's content before it is journaled (the runner knows jobs, not what their
+    /// rows mean): throwing refuses the result and fails that attempt with the error as the
+    /// reason. The coordinator itself checks that artefact paths stay in the job's directory.
+    public var checkResult: (@Sendable (JobSpec, JobOutput) throws -> Void)?
 
     /// Settings with the defaults: 1 s heartbeats, 3 intervals of liveness, 3 attempts.
     public init(endpoint: String, runDirectory: URL) {
@@ -169,6 +173,10 @@ final class SharedState: @unchecked Sendable {
 private final class CoordinatorLoop {
     struct Session {
         var name: String
+        /// The CURVE key name the ZAP handler authorised the connection with (nil: plaintext).
+        var key: String?
+        /// The peer's IP address, for the log.
+        var address: String?
         var threads: Int
         var descriptor: Int32
         var lastSeen: ContinuousClock.Instant
@@ -198,11 +206,18 @@ private final class CoordinatorLoop {
     var sessionByDescriptor: [Int32: [UInt8]] = [:]
     var outbox: [([UInt8], WireMessage)] = []
     var newlyCompleted: [CompletedJob] = []
+    /// Set when a job failed for good since the last commit: the sinks hear of it after it is durable.
+    var failuresChanged = false
     var orphanDeadline: ContinuousClock.Instant?
     var statusDirty = true
     var lastTick = ContinuousClock.now
     /// Claims requeued because their worker was lost, with the worker's name.
     var lostClaims: [JobClaim: String] = [:]
+    /// Connections whose worker was declared lost while the connection stayed open (a silent
+    /// worker), with the worker's name: its late result may still be its own.
+    var lostConnections: [[UInt8]: String] = [:]
+    /// The CURVE key each worker name was first seen with: a name belongs to one key.
+    var workerKeys: [String: String?] = [:]
     var lastStatusPublish = ContinuousClock.now
 
     init(configuration: CoordinatorConfiguration, jobs: [JobSpec], sinks: [any ResultSink], logger: Logger,
@@ -238,6 +253,8 @@ private final class CoordinatorLoop {
         }
         if orphans > 0 { orphanDeadline = .now + configuration.reclaimGrace }
         for sink in sinks { try sink.begin(completed: scheduler.completed) }
+        // The first commit writes the failures already in the journal (none on a fresh run).
+        failuresChanged = true
 
         context = try Context()
         if case .curve(_, let authorized) = configuration.security {
@@ -289,12 +306,12 @@ private final class CoordinatorLoop {
             // Drain what is queued now, bounded so that ticks are not starved.
             var handled = 0
             while handled < 256 || !events.isEmpty, let message = try router.receive(wait: false) {
-                handle(message)
+                try handle(message)
                 handled += 1
             }
-            for event in events { handle(event) }
+            for event in events { try handle(event) }
             if ContinuousClock.now >= nextTick {
-                tick()
+                try tick()
                 nextTick = ContinuousClock.now + interval
             }
             try schedule()
@@ -322,16 +339,20 @@ private final class CoordinatorLoop {
     // MARK: Durability
 
     /// Makes the journal durable, then tells the sinks and sends what waited on it: no worker
-    /// or sink ever sees a state change that a crash could undo.
+    /// or sink ever sees a state change that a crash could undo. A sink that cannot write (a
+    /// full disk) stops the run: the error goes up to ``run()``, the journal keeps every state
+    /// change, and the run resumes once the cause is fixed.
     func commit() throws {
         try journal.sync()
         for result in newlyCompleted {
-            for sink in sinks {
-                do { try sink.add(result) } catch { logger.error("result sink failed for \(result.job): \(error)") }
-            }
+            for sink in sinks { try sink.add(result) }
         }
         newlyCompleted.removeAll()
-        for (id, message) in outbox { transmit(message, to: id) }
+        if failuresChanged {
+            for sink in sinks { try sink.failed(failedJobs) }
+            failuresChanged = false
+        }
+        for (id, message) in outbox { try transmit(message, to: id) }
         outbox.removeAll()
         publishStatus(force: false)
     }
@@ -345,14 +366,14 @@ private final class CoordinatorLoop {
 
     func send(_ message: WireMessage, to id: [UInt8]) { outbox.append((id, message)) }
 
-    private func transmit(_ message: WireMessage, to id: [UInt8]) {
+    private func transmit(_ message: WireMessage, to id: [UInt8]) throws {
         do {
             guard try router.send([id, try codec.encode(message)], wait: false) else {
                 logger.warning("dropped \(message.name) to \(sessions[id]?.name ?? "a client"): send queue full")
                 return
             }
         } catch let error as ZeroMQError where error.code == EHOSTUNREACH {
-            if sessions[id] != nil { try? lose(id, reason: "unreachable") }
+            if sessions[id] != nil { try lose(id, reason: "unreachable") }
         } catch {
             logger.error("sending \(message.name) failed: \(error)")
         }
@@ -360,7 +381,9 @@ private final class CoordinatorLoop {
 
     // MARK: Messages
 
-    func handle(_ received: ReceivedMessage) {
+    /// Handles one message. A malformed message is logged and dropped; an error of the
+    /// coordinator's own (the journal cannot be written) is thrown and stops the run.
+    func handle(_ received: ReceivedMessage) throws {
         guard received.frames.count == 2 else {
             logger.warning("dropped a message of \(received.frames.count - 1) frames from \(received.peerAddress ?? "?"): the protocol sends one")
             return
@@ -371,9 +394,7 @@ private final class CoordinatorLoop {
             logger.warning("dropped a frame from \(sessions[id]?.name ?? received.peerAddress ?? "?"): \(error)")
             return
         }
-        do { try handle(message, from: id, received: received) } catch {
-            logger.error("handling \(message.name) failed: \(error)")
-        }
+        try handle(message, from: id, received: received)
     }
 
     func handle(_ message: WireMessage, from id: [UInt8], received: ReceivedMessage) throws {
@@ -381,7 +402,13 @@ private final class CoordinatorLoop {
         sessions[id]?.lastSeen = now
         switch message {
         case .hello(let hello):
+            if let known = workerKeys[hello.name], known != received.userID {
+                logger.warning("refused a hello as \(hello.name) from \(peer(received)): that worker name belongs to \(known.map { "key \($0)" } ?? "a plaintext connection")")
+                return
+            }
+            workerKeys[hello.name] = .some(received.userID)
             if let old = sessions[id] { sessionByDescriptor[old.descriptor] = nil }
+            lostConnections[id] = nil
             // A worker that reconnects (Paranoid Pirate) comes back on a new connection; its old
             // one is dead, so forget it without requeueing: the hello's claim carries the job over.
             for (other, session) in sessions where other != id && session.name == hello.name {
@@ -393,7 +420,8 @@ private final class CoordinatorLoop {
                     try fail(claim, reason: "worker \(hello.name) reconnected without it", counts: false)
                 }
             }
-            sessions[id] = Session(name: hello.name, threads: hello.threads, descriptor: received.sourceDescriptor, lastSeen: now)
+            sessions[id] = Session(name: hello.name, key: received.userID, address: received.peerAddress, threads: hello.threads,
+                                   descriptor: received.sourceDescriptor, lastSeen: now)
             if received.sourceDescriptor >= 0 { sessionByDescriptor[received.sourceDescriptor] = id }
             logger.info("worker \(hello.name) joined (\(hello.threads) threads, sparseseg \(hello.software)\(received.userID.map { ", key \($0)" } ?? ""))")
             onEvent(.workerJoined(hello.name))
@@ -427,8 +455,23 @@ private final class CoordinatorLoop {
             }
             sessions[id] = session
         case .result(let result):
+            guard holds(result.claim, connection: id) else {
+                logger.warning("refused a result for \(result.claim.job) attempt \(result.claim.attempt) from \(peer(received, id)): that connection does not hold it")
+                send(.ack(Ack(claim: result.claim, accepted: false)), to: id)
+                return
+            }
+            lostConnections[id] = nil
             let accepted = scheduler.canFinish(result.claim)
             if accepted, let entry = scheduler.entry(result.claim.job) {
+                if let problem = problem(with: result.output, of: entry.spec) {
+                    logger.warning("refused the result of \(result.claim.job) attempt \(result.claim.attempt) from \(peer(received, id)): \(problem)")
+                    if [.running, .orphaned].contains(entry.state) {
+                        try fail(result.claim, reason: "invalid result: \(problem)", counts: true)
+                    }
+                    release(result.claim)
+                    send(.ack(Ack(claim: result.claim, accepted: false)), to: id)
+                    return
+                }
                 let completed = CompletedJob(
                     job: entry.spec.id, attempt: result.claim.attempt, method: entry.spec.method, fold: entry.spec.fold, seed: entry.spec.seed,
                     rows: result.output.rows, artefacts: result.output.artefacts.map { "jobs/\(entry.spec.id)/\($0)" },
@@ -445,6 +488,12 @@ private final class CoordinatorLoop {
             send(.ack(Ack(claim: result.claim, accepted: accepted)), to: id)
             if sessions[id] == nil { send(.rehello, to: id) }
         case .failure(let failure):
+            guard holds(failure.claim, connection: id) else {
+                logger.warning("refused a failure report for \(failure.claim.job) attempt \(failure.claim.attempt) from \(peer(received, id)): that connection does not hold it")
+                send(.ack(Ack(claim: failure.claim, accepted: false)), to: id)
+                return
+            }
+            lostConnections[id] = nil
             let current = scheduler.entry(failure.claim.job).map { $0.attempt == failure.claim.attempt && [.running, .orphaned].contains($0.state) } ?? false
             if current {
                 try fail(failure.claim, reason: failure.abandoned ? "abandoned by \(sessions[id]?.name ?? "worker"): \(failure.reason)" : failure.reason,
@@ -468,6 +517,15 @@ private final class CoordinatorLoop {
     /// attempt, otherwise tell the worker to drop it.
     func reclaim(_ claim: JobClaim, by id: [UInt8]) throws {
         guard let session = sessions[id] else { return }
+        let holder = holder(of: claim)
+        if scheduler.canFinish(claim), holder != session.name {
+            // Only the worker the attempt was given to may take it back: anyone else naming
+            // it (another worker, a forger) is refused and told to drop it.
+            logger.warning("refused \(session.name)'s claim on \(claim.job) attempt \(claim.attempt) (\(describe(session))): it was given to \(holder ?? "no worker")")
+            sessions[id]?.busyWith = claim
+            send(.cancel(Cancel(claim: claim, reason: "the job is not yours")), to: id)
+            return
+        }
         logger.debug("claim \(claim.job) attempt \(claim.attempt) by \(session.name): job \(String(describing: scheduler.entry(claim.job)?.state)) attempt \(scheduler.entry(claim.job)?.attempt ?? -1)")
         if let holder = sessions.first(where: { $0.value.claim == claim })?.key, holder != id {
             sessions[holder]?.claim = nil  // an old connection of the same worker
@@ -488,6 +546,58 @@ private final class CoordinatorLoop {
         }
     }
 
+    /// The worker that may report on or take back `claim`: the worker it was given to while it
+    /// runs (or ran before the coordinator restarted), or the worker that was declared lost with
+    /// it, while nobody else has it.
+    func holder(of claim: JobClaim) -> String? {
+        guard let entry = scheduler.entry(claim.job), entry.attempt == claim.attempt else { return nil }
+        switch entry.state {
+        case .running, .orphaned: return entry.worker
+        case .queued: return lostClaims[claim]
+        default: return nil
+        }
+    }
+
+    /// Whether the connection `id` may report on `claim`: its worker holds it, or it is the
+    /// still-open connection of the worker that was declared lost with it.
+    func holds(_ claim: JobClaim, connection id: [UInt8]) -> Bool {
+        if let session = sessions[id] { return session.claim == claim }
+        if let name = lostConnections[id] { return holder(of: claim) == name }
+        return false
+    }
+
+    /// Why `output` cannot be the result of `spec`, or nil: artefacts must be plain relative
+    /// paths inside the job's directory, and the run's own check must pass.
+    func problem(with output: JobOutput, of spec: JobSpec) -> String? {
+        for path in output.artefacts {
+            let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+            if path.isEmpty || path.hasPrefix("/") || parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) {
+                return "artefact path \"\(path.prefix(200))\" is not a plain relative path inside jobs/\(spec.id)/"
+            }
+        }
+        do { try configuration.checkResult?(spec, output) } catch { return "\(error)" }
+        return nil
+    }
+
+    /// "name (key K, 127.0.0.1)" for the log.
+    func describe(_ session: Session) -> String {
+        "key \(session.key ?? "none: plaintext"), address \(session.address ?? "unknown")"
+    }
+
+    /// Who sent `received`, for the log: the worker name if the connection said hello, its key
+    /// name and its address.
+    func peer(_ received: ReceivedMessage, _ id: [UInt8]? = nil) -> String {
+        let name = id.flatMap { sessions[$0]?.name } ?? "a connection without hello"
+        return "\(name) (key \(received.userID ?? "none: plaintext"), address \(received.peerAddress ?? "unknown"))"
+    }
+
+    /// Every job given up after its attempts, in scheduling order.
+    var failedJobs: [FailedJob] {
+        scheduler.allEntries.filter { $0.state == .failed }.map {
+            FailedJob(job: $0.spec.id, method: $0.spec.method, fold: $0.spec.fold, seed: $0.spec.seed, reasons: $0.failures)
+        }
+    }
+
     /// Frees the session that held `claim`.
     func release(_ claim: JobClaim) {
         for (id, session) in sessions where session.claim == claim {
@@ -501,6 +611,7 @@ private final class CoordinatorLoop {
         try record(.attemptFailed(claim, reason: reason, counts: counts))
         let jobFailed = scheduler.entry(claim.job)?.state == .failed
         if jobFailed {
+            failuresChanged = true
             logger.error("job \(claim.job) failed after \(scheduler.maxAttempts) attempts: \(scheduler.entry(claim.job)?.failures.joined(separator: "; ") ?? "")")
         } else {
             logger.warning("job \(claim.job) attempt \(claim.attempt) ended without a result (\(reason)); requeued")
@@ -512,6 +623,7 @@ private final class CoordinatorLoop {
     func lose(_ id: [UInt8], reason: String) throws {
         guard let session = sessions.removeValue(forKey: id) else { return }
         if sessionByDescriptor[session.descriptor] == id { sessionByDescriptor[session.descriptor] = nil }
+        if reason.hasPrefix("silent") { lostConnections[id] = session.name }
         logger.warning("worker \(session.name) lost: \(reason)")
         onEvent(.workerLost(session.name, reason: reason))
         if let claim = session.claim, scheduler.entry(claim.job)?.attempt == claim.attempt, scheduler.entry(claim.job)?.state == .running {
@@ -522,12 +634,10 @@ private final class CoordinatorLoop {
         statusDirty = true
     }
 
-    func handle(_ event: MonitorEvent) {
+    func handle(_ event: MonitorEvent) throws {
         switch event.kind {
         case .disconnected:
-            if let id = sessionByDescriptor[Int32(bitPattern: event.value)] {
-                do { try lose(id, reason: "connection closed") } catch { logger.error("\(error)") }
-            }
+            if let id = sessionByDescriptor[Int32(bitPattern: event.value)] { try lose(id, reason: "connection closed") }
         case .handshakeFailedProtocol:
             logger.warning(event.isMechanismMismatch
                 ? "refused a connection that does not speak CURVE (plaintext peer)"
@@ -546,7 +656,7 @@ private final class CoordinatorLoop {
 
     // MARK: Time and scheduling
 
-    func tick() {
+    func tick() throws {
         let now = ContinuousClock.now
         let silence = interval * configuration.liveness
         if now - lastTick > silence {
@@ -558,7 +668,7 @@ private final class CoordinatorLoop {
         lastTick = now
         for (id, session) in sessions {
             if now - session.lastSeen > silence {
-                do { try lose(id, reason: "silent for \(configuration.liveness) heartbeat intervals") } catch { logger.error("\(error)") }
+                try lose(id, reason: "silent for \(configuration.liveness) heartbeat intervals")
             } else {
                 send(.heartbeat(Heartbeat()), to: id)
             }
@@ -566,9 +676,7 @@ private final class CoordinatorLoop {
         if let deadline = orphanDeadline, now >= deadline {
             orphanDeadline = nil
             for entry in scheduler.allEntries where entry.state == .orphaned {
-                do {
-                    try fail(JobClaim(job: entry.spec.id, attempt: entry.attempt), reason: "running when the coordinator stopped; not reclaimed", counts: false)
-                } catch { logger.error("\(error)") }
+                try fail(JobClaim(job: entry.spec.id, attempt: entry.attempt), reason: "running when the coordinator stopped; not reclaimed", counts: false)
             }
         }
     }

@@ -144,7 +144,7 @@ final class ClusterTests: XCTestCase {
         for message in frames { try client.send(message) }
         XCTAssertTrue(harness.wait(5) {
             let log = harness.log("coordinator")
-            return log.components(separatedBy: "dropped").count - 1 >= 7 && log.contains("ignored a late or duplicate result")
+            return log.components(separatedBy: "dropped").count - 1 >= 7 && log.contains("refused a result for s1 attempt 1 from a connection without hello")
         }, harness.log("coordinator"))
         XCTAssertTrue(coordinator.isRunning)
 
@@ -168,6 +168,28 @@ final class ClusterTests: XCTestCase {
         XCTAssertEqual(failures.map { $0.claim?.attempt }, [1, 2, 3])
         XCTAssertTrue(failures.allSatisfy { $0.counts == true && ($0.reason ?? "").contains("lost") })
         XCTAssertTrue(harness.log("coordinator").contains("crasher failed after 3 attempts"))
+        // The run directory says so: failures.jsonl, as docs/run-directory.md describes it.
+        let failed = try String(contentsOf: harness.runDirectory.appendingPathComponent("failures.jsonl"), encoding: .utf8)
+        let records = try failed.split(separator: "\n").map { try JSONDecoder().decode(FailedJob.self, from: Data($0.utf8)) }
+        XCTAssertEqual(records.map(\.job), ["crasher"])
+        XCTAssertEqual(records.first?.reasons.count, 3)
+        XCTAssertTrue(records.first?.reasons.allSatisfy { $0.contains("lost") } ?? false, "\(records)")
+    }
+
+    /// A write error on the coordinator's side (here failures.jsonl cannot be replaced) stops
+    /// the run with the cause, instead of going on without its record.
+    func testACoordinatorWriteErrorStopsTheRunWithItsCause() throws {
+        let harness = try Harness(jobs: [JobSpec(id: "crasher", method: "test.crash", fold: 0, seed: 0, expectedCost: 5), sleeping("later", 2)])
+        try FileManager.default.createDirectory(at: harness.runDirectory.appendingPathComponent("failures.jsonl/blocker"), withIntermediateDirectories: true)
+        let coordinator = try harness.startCoordinator(["--max-attempts", "1"])
+        try harness.startWorker()
+        let status = harness.exitStatus(coordinator, timeout: 20)
+        XCTAssertNotNil(status, harness.log("coordinator"))
+        XCTAssertNotEqual(status, 0)
+        XCTAssertNotEqual(status, 2, "not the exit of a run that finished with failed jobs")
+        let log = harness.log("coordinator")
+        XCTAssertTrue(log.contains("failures.jsonl") && log.contains("Is a directory"), log)
+        XCTAssertFalse(harness.journal.contains { $0.kind == .done && $0.claim?.job == "later" }, "the run went on")
     }
 
     func testAHungWorkerIsDeclaredLostByHeartbeatAndItsLateResultIsIgnored() throws {
