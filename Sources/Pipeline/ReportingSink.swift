@@ -31,6 +31,11 @@ public final class ReportingSink: ResultSink, @unchecked Sendable {
         report()
     }
 
+    /// A job failed for good: the table names it FAILED, with its reasons, at once.
+    public func failed(_ jobs: [FailedJob]) throws {
+        report()
+    }
+
     private func place(_ result: CompletedJob) throws {
         try ResultFiles.write(result.rows, into: runDirectory.appendingPathComponent("jobs").appendingPathComponent(result.job))
     }

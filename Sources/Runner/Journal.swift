@@ -205,7 +205,7 @@ public enum DiskProbe {
         for _ in 0..<max(1, count) {
             let start = ContinuousClock.now
             try writeAll(fd, line, path: url.path)
-            guard fdatasync(fd) == 0 else { throw JobError("\(url.path): fdatasync failed") }
+            guard fdatasync(fd) == 0 else { throw JobError("\(url.path): fdatasync failed: \(String(cString: strerror(errno)))") }
             times.append(ContinuousClock.now - start)
         }
         return times.sorted()[times.count / 2]

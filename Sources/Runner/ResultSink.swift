@@ -9,6 +9,32 @@ public protocol ResultSink: Sendable {
     func add(_ result: CompletedJob) throws
     /// Called when the run ends (every job done or failed) with all results.
     func finish(completed: [CompletedJob], failed: [JobStatus]) throws
+    /// Called at start when the journal has jobs that failed for good, and again each time
+    /// another job fails for good, with every such job so far.
+    func failed(_ jobs: [FailedJob]) throws
+}
+
+extension ResultSink {
+    public func failed(_ jobs: [FailedJob]) throws {}
+}
+
+/// A job given up after its attempts: one line of RUN_DIR/failures.jsonl.
+public struct FailedJob: Sendable, Hashable, Codable {
+    /// The job id.
+    public var job: String
+    public var method: String
+    public var fold: Int
+    public var seed: UInt64
+    /// Why each counted attempt failed, in order.
+    public var reasons: [String]
+
+    public init(job: String, method: String, fold: Int, seed: UInt64, reasons: [String]) {
+        self.job = job
+        self.method = method
+        self.fold = fold
+        self.seed = seed
+        self.reasons = reasons
+    }
 }
 
 /// Writes RUN_DIR/results.jsonl: one JSON line per completed job (job, attempt, method, fold,
@@ -17,9 +43,13 @@ public protocol ResultSink: Sendable {
 /// the journal's completed jobs even after a crash between the journal and this file. The
 /// journal is the durable record, so appends are flushed to disk at most once a second and at
 /// the end of the run rather than after each line, which would double the fsyncs per job.
+/// Beside it, RUN_DIR/failures.jsonl lists the jobs given up, rewritten atomically whenever
+/// one more fails for good.
 public final class JSONLinesResultSink: ResultSink, @unchecked Sendable {
     /// The results file.
     public let url: URL
+    /// The failures file, in the same directory.
+    public var failuresURL: URL { url.deletingLastPathComponent().appendingPathComponent("failures.jsonl") }
     private let lock = NSLock()
     private var descriptor: Int32 = -1
     private var lastSync = ContinuousClock.now
@@ -55,9 +85,18 @@ public final class JSONLinesResultSink: ResultSink, @unchecked Sendable {
         try lock.withLock { try sync() }
     }
 
+    public func failed(_ jobs: [FailedJob]) throws {
+        var data = Data()
+        for job in jobs {
+            data.append(try encoder.encode(job))
+            data.append(UInt8(ascii: "\n"))
+        }
+        try lock.withLock { try writeAtomically(data, to: failuresURL) }
+    }
+
     private func sync() throws {
         guard descriptor >= 0 else { return }
-        guard fdatasync(descriptor) == 0 else { throw JobError("\(url.path): fdatasync failed") }
+        guard fdatasync(descriptor) == 0 else { throw JobError("\(url.path): fdatasync failed: \(String(cString: strerror(errno)))") }
         lastSync = .now
     }
 
