@@ -13,6 +13,8 @@ public struct ExperimentRun: Sendable {
     public let jobs: [JobSpec]
     /// Paths outside the run directory that jobs may name: the dataset file.
     public let datasetPaths: [String]
+    /// What the coordinator checks in each result before journaling it.
+    public let resultCheck: ResultCheck
 
     /// Loads the experiment at `path`, writes the run directory's shared files when they are
     /// missing (a run started again keeps its split) and expands the jobs.
@@ -37,7 +39,8 @@ public struct ExperimentRun: Sendable {
             return JobSpec(id: job.id, method: job.method, fold: job.fold, seed: UInt64(job.seed),
                            settings: SettingsBridge.json(.map(settings)), expectedCost: job.expectedCost)
         }
-        return ExperimentRun(experiment: loaded, jobs: specs, datasetPaths: paths)
+        let check = ResultCheck(split: try datasetSettings.split(opened, folds: loaded.folds))
+        return ExperimentRun(experiment: loaded, jobs: specs, datasetPaths: paths, resultCheck: check)
     }
 
     /// A runner setting of the experiment (`runner:` section), resolved.

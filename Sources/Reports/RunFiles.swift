@@ -309,6 +309,7 @@ extension CaseScores: Decodable {
         for metric in Metric.allCases {
             let value = Self.requiredMetrics.contains(metric) ? try c.requiredNullable(metric.rawValue) : try c.optional(metric.rawValue, as: Double.self)
             guard let value else { continue }
+            guard value.isFinite else { throw c.fail(metric.rawValue, "\(value) is not a finite number") }
             switch metric {
             case .dice, .iou, .diceGlandSlices:
                 guard (0...1).contains(value) else { throw c.fail(metric.rawValue, "\(value) is outside [0, 1] (a fraction, not a percentage)") }
@@ -358,6 +359,21 @@ extension JobMetrics: Decodable {
         for (index, row) in cases.enumerated() where !seen.insert(row.caseID).inserted {
             throw c.fail("cases[\(index)]", "case \"\(row.caseID)\" appears twice")
         }
+    }
+}
+
+extension JobMetrics {
+    /// Decodes the content of a metrics.json as the report reads it; errors name `file` and
+    /// the field at fault.
+    public static func decode(_ data: Data, file: String) throws -> JobMetrics {
+        try RunFileDecoder.decode(JobMetrics.self, from: data, file: file)
+    }
+}
+
+extension PseudoLabelCounts {
+    /// Decodes the content of a pseudo_labels.json as the report reads it.
+    public static func decode(_ data: Data, file: String) throws -> PseudoLabelCounts {
+        try RunFileDecoder.decode(PseudoLabelCounts.self, from: data, file: file)
     }
 }
 

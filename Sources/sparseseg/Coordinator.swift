@@ -37,7 +37,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         let specs = inputs.jobs
         var settings = CoordinatorConfiguration(endpoint: bind, runDirectory: URL(fileURLWithPath: out))
         try timing.apply(to: &settings, experiment: inputs.experimentRun)
-        settings.allowedPathRoots += inputs.datasetPaths
+        inputs.configure(&settings)
         settings.security = try keys.security(for: bind)
         settings.allowPlaintextOnNetwork = keys.insecure
         let coordinator = try Coordinator(configuration: settings, jobs: specs, sinks: inputs.sinks, logger: logger)

@@ -40,7 +40,7 @@ struct RunCommand: AsyncParsableCommand {
 
         var settings = CoordinatorConfiguration(endpoint: "tcp://127.0.0.1:*", runDirectory: runDirectory)
         try timing.apply(to: &settings, experiment: experiment)
-        settings.allowedPathRoots += inputs.datasetPaths
+        inputs.configure(&settings)
         let view = LiveView(terminal: isatty(STDOUT_FILENO) == 1)
         let coordinator = try Coordinator(configuration: settings, jobs: inputs.jobs, sinks: inputs.sinks, logger: logger,
                                           onEvent: { view.event($0) })

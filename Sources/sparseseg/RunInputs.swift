@@ -16,6 +16,13 @@ struct RunInputs {
     /// The experiment's `runner:` section, when the input is an experiment.
     let experimentRun: ExperimentRun?
 
+    /// Sets what the coordinator accepts as a result: an experiment's results must carry its
+    /// jobs' metrics for their folds' test cases.
+    func configure(_ settings: inout CoordinatorConfiguration) {
+        settings.allowedPathRoots += datasetPaths
+        if let check = experimentRun?.resultCheck { settings.checkResult = { try check.check($0, $1) } }
+    }
+
     static func load(_ path: String, runDirectory: URL, logger: Logger) throws -> RunInputs {
         if path.hasSuffix(".json") {
             return RunInputs(jobs: try JobsFile.load(URL(fileURLWithPath: path)), datasetPaths: [], sinks: [], experimentRun: nil)
