@@ -15,8 +15,11 @@ public enum RunSetup {
         try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
         let jobs = experiment.jobs(catalog: registry)
         let resolved = runDirectory.appendingPathComponent("experiment.resolved.yaml")
-        if !FileManager.default.fileExists(atPath: resolved.path) {
-            try AtomicWrite.text(experiment.resolvedYAML(catalog: registry), to: resolved)
+        let text = experiment.resolvedYAML(catalog: registry)
+        if let existing = FileManager.default.contents(atPath: resolved.path) {
+            try refuseAnother(existing: String(decoding: existing, as: UTF8.self), at: resolved, ours: text, file: experiment.file)
+        } else {
+            try AtomicWrite.text(text, to: resolved)
         }
         let foldsURL = runDirectory.appendingPathComponent("folds.json")
         if !FileManager.default.fileExists(atPath: foldsURL.path) {
@@ -30,6 +33,20 @@ public enum RunSetup {
             try AtomicWrite.data(try JSONSerialization.data(withJSONObject: ["jobs": list], options: [.prettyPrinted, .sortedKeys]), to: jobsURL)
         }
         return jobs
+    }
+
+    /// Throws unless the run directory's resolved experiment has the same settings as ours
+    /// (the header comment, which names the file it came from, aside): jobs of another
+    /// experiment would mix with its results or resume its checkpoints.
+    static func refuseAnother(existing: String, at url: URL, ours: String, file: String) throws {
+        func settings(_ text: String) -> [Substring] { text.split(separator: "\n").filter { !$0.hasPrefix("#") } }
+        let (theirs, mine) = (settings(existing), settings(ours))
+        guard theirs != mine else { return }
+        let index = (0..<min(theirs.count, mine.count)).first { theirs[$0] != mine[$0] } ?? min(theirs.count, mine.count)
+        func line(_ lines: [Substring]) -> String {
+            index < lines.count ? "'\(lines[index].split(separator: "#", maxSplits: 1)[0].trimmingCharacters(in: .whitespaces))'" : "nothing"
+        }
+        throw JobError(file: url.path, message: "this run directory holds another experiment (\(line(theirs)) here, \(line(mine)) in \(file)); give a new run directory")
     }
 
     /// The job of `method` on `fold` with `seed` (the experiment's first seed when nil).

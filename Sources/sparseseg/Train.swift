@@ -2,6 +2,7 @@ import ArgumentParser
 import Experiments
 import Foundation
 import Methods
+import Runner
 
 /// `sparseseg train EXPERIMENT --method M --fold K [--out DIR]`: one job, in-process.
 struct Train: ParsableCommand {
@@ -34,6 +35,9 @@ struct Train: ParsableCommand {
         let experiment = try Experiment.load(path: experiment, catalog: registry)
         let job = try RunSetup.job(experiment, method: method, fold: fold, seed: seed, registry: registry)
         let runDirectory = URL(fileURLWithPath: out ?? "runs/\(experiment.name)")
+        // Never beside a live coordinator: it would take this job's results for its own.
+        let lock = try JournalLock.holdIfPresent(in: runDirectory)
+        defer { withExtendedLifetime(lock) {} }
         let datasetSettings = DatasetSettings(experiment.dataset)
         let dataset = try datasetSettings.open(cacheDirectory: runDirectory)
         try RunSetup.prepare(experiment: experiment, dataset: dataset, registry: registry, runDirectory: runDirectory)
@@ -66,7 +70,7 @@ final class ProgressLine {
 
     init(terminal: Bool) { self.terminal = terminal }
 
-    func update(_ p: JobProgress) {
+    func update(_ p: Methods.JobProgress) {
         let eta = p.etaSeconds.map { String(format: "ETA %dm%02ds", Int($0) / 60, Int($0) % 60) } ?? "ETA --"
         let loss = p.losses["loss"].map { String(format: "loss %.4f", $0) } ?? ""
         let text = "\(p.phase) epoch \(p.epoch)/\(p.epochs) step \(p.step)/\(p.stepsPerEpoch) \(loss) \(eta)"

@@ -1,0 +1,64 @@
+import Foundation
+import Runner
+import XCTest
+
+/// `sparseseg train` on an existing run directory: it resumes its own experiment, refuses
+/// another experiment's directory and a directory a live coordinator serves.
+final class TrainCommandTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("train-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(at: directory) }
+
+    /// A two-step experiment on a tiny phantom.
+    private func experiment(_ name: String, epochs: Int) throws -> String {
+        let path = directory.appendingPathComponent("\(name).yaml").path
+        try """
+            name: tiny
+            folds: 5
+            run_folds: [0]
+            dataset: {phantom_cases: 10, image_size: 32}
+            training: {epochs: \(epochs), steps_per_epoch: 1, batch_size: 2, channels: [4, 8], encoder_dropout: [0.1, 0.1]}
+            methods: [fs-lcs]
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    private func train(_ experiment: String, out: URL) throws -> (Int32, String) {
+        try runToCompletion(SmokeRunTests.executable, ["train", experiment, "--method", "fs-lcs", "--fold", "0", "--out", out.path], timeout: .seconds(120))
+    }
+
+    func testAnotherExperimentsRunDirectoryIsRefused() throws {
+        let run = directory.appendingPathComponent("run")
+        let (first, output) = try train(try experiment("a", epochs: 1), out: run)
+        XCTAssertEqual(first, 0, output)
+        let resolved = try String(contentsOf: run.appendingPathComponent("experiment.resolved.yaml"), encoding: .utf8)
+
+        let (status, message) = try train(try experiment("b", epochs: 2), out: run)
+        XCTAssertEqual(status, 1, message)
+        XCTAssertTrue(message.contains("experiment.resolved.yaml: this run directory holds another experiment ('epochs: 1' here, 'epochs: 2' in"),
+                      message)
+        XCTAssertEqual(try String(contentsOf: run.appendingPathComponent("experiment.resolved.yaml"), encoding: .utf8), resolved)
+
+        // The same experiment from another path is the same experiment: it resumes.
+        let copy = directory.appendingPathComponent("copy-of-a.yaml").path
+        try FileManager.default.copyItem(atPath: directory.appendingPathComponent("a.yaml").path, toPath: copy)
+        let (again, againOutput) = try train(copy, out: run)
+        XCTAssertEqual(again, 0, againOutput)
+    }
+
+    func testARunDirectoryServedByACoordinatorIsRefused() throws {
+        let run = directory.appendingPathComponent("served")
+        try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+        let (journal, _) = try Journal.open(at: run.appendingPathComponent("journal.jsonl"))
+        let (status, message) = try train(try experiment("a", epochs: 1), out: run)
+        XCTAssertEqual(status, 1, message)
+        XCTAssertTrue(message.contains("journal.jsonl: in use: a coordinator is running on this run directory"), message)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: run.appendingPathComponent("jobs").path), "nothing was written")
+        withExtendedLifetime(journal) {}
+    }
+}
