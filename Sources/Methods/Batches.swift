@@ -10,7 +10,7 @@ public struct SliceBatch {
     public var labels: [Int32]
 }
 
-/// The batches of methods.md: B labelled slices (the central slices, cycled in fresh random
+/// The batches of docs/methods.md: B labelled slices (the central slices, cycled in fresh random
 /// orders) and B unlabelled slices (a random order per epoch), each augmented as SSL4MIS
 /// does when augmentation is on. Every order and every transform is drawn from streams
 /// derived from the job's seed and the step, so a resumed job draws the same batches.
@@ -98,7 +98,7 @@ public struct SliceBatcher {
     }
 }
 
-/// The ramps and schedules of methods.md.
+/// The ramps and schedules of docs/methods.md.
 public enum Ramps {
     /// SSL4MIS's consistency weight: w_max * exp(-5 (1 - t/T)^2) for t < T, then w_max, with t
     /// = floor(iteration / unit) (SSL4MIS: unit 150 iterations, T = 200 units, w_max 0.1).

@@ -2,7 +2,7 @@ import Experiments
 import TrainingCore
 
 /// FS-LCS: the U-Net trained on the labelled central slices only, with the supervised loss
-/// Dice + gamma * CE (methods.md).
+/// Dice + gamma * CE (docs/methods.md).
 public struct FSLCS: SegmentationMethod {
     public static let registration = MethodRegistration(
         name: "fs-lcs", summary: "U-Net on the labelled central slices only (supervised lower bound)", relativeCost: 1,

@@ -4,7 +4,7 @@ import Foundation
 import HDF5
 import TrainingCore
 
-/// The paper's method, in four stages (methods.md):
+/// The paper's method, in four stages (docs/methods.md):
 /// 1. y_SEMI: a U-Net trained on the central slices, then self-trained on labelled +
 ///    unlabelled slices whose targets are its own argmax, regenerated at every step;
 /// 2. y_SSL: a VoxelMorph-like registration network trained without labels on adjacent
@@ -49,7 +49,7 @@ public struct Ours: SegmentationMethod {
         }
     }
 
-    /// Ours' settings; the registration defaults are voxelmorph's (methods.md).
+    /// Ours' settings; the registration defaults are voxelmorph's (docs/methods.md).
     static func schema(_ name: String) -> SettingsSchema {
         SettingsSchema(name: "method \(name)", specs: [
             SettingSpec("semi_warmup_epochs", .int(0...100_000), default: .int(50), help: "stage 1: epochs on the central slices only (paper: 50)"),
@@ -58,7 +58,7 @@ public struct Ours: SegmentationMethod {
             SettingSpec("registration_epochs", .int(1...100_000), default: .int(50), help: "stage 2: epochs over the adjacent pairs (not given by the paper)"),
             SettingSpec("registration_learning_rate", .number(1e-9...1), default: .number(1e-4), help: "stage 2: Adam step size (voxelmorph: 1e-4)"),
             SettingSpec("registration_batch_size", .int(1...1024), default: .int(4), help: "stage 2: pairs per step"),
-            SettingSpec("similarity", .choice(["mse", "ncc"]), default: .string("mse"), help: "stage 2: similarity loss (methods.md: MSE; NCC 9x9 the alternative)"),
+            SettingSpec("similarity", .choice(["mse", "ncc"]), default: .string("mse"), help: "stage 2: similarity loss (docs/methods.md: MSE; NCC 9x9 the alternative)"),
             SettingSpec("smoothness_weight", .number(0...1000), default: .number(0.01), help: "stage 2: lambda of the smoothness term (0.01 with MSE, 1 with NCC)"),
             SettingSpec("ncc_window", .int(3...99), default: .int(9), help: "stage 2: NCC window (voxelmorph: 9)"),
             SettingSpec("registration_encoder", .list(.int(1...1024), count: 1...8), default: ints([16, 32, 32, 32]), help: "voxelmorph encoder widths"),
@@ -66,7 +66,7 @@ public struct Ours: SegmentationMethod {
             SettingSpec("registration_extra", .list(.int(1...1024), count: 0...8), default: ints([32, 16, 16]), help: "voxelmorph extra convolutions"),
             SettingSpec("propagation", .choice(LabelPropagation.Interpolation.allCases.map(\.rawValue)), default: .string("bilinear"),
                         help: "how masks are warped: one-hot bilinear + threshold, or nearest"),
-            SettingSpec("propagation_threshold", .number(0...1), default: .number(0.5), help: "threshold of the bilinear one-hot warp (methods.md: 0.5)"),
+            SettingSpec("propagation_threshold", .number(0...1), default: .number(0.5), help: "threshold of the bilinear one-hot warp (docs/methods.md: 0.5)"),
         ])
     }
 

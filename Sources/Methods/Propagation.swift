@@ -2,7 +2,7 @@ import Datasets
 import TrainingCore
 
 /// Ours' self-supervised pseudo-labels: the central slice's manual mask carried slice by
-/// slice through a volume by displacement fields (methods.md, Ours stage 2).
+/// slice through a volume by displacement fields (docs/methods.md, Ours stage 2).
 public enum LabelPropagation {
     /// How a mask is warped.
     public enum Interpolation: String, Sendable, CaseIterable {
@@ -36,7 +36,7 @@ public enum LabelPropagation {
     }
 }
 
-/// How y_SEMI and y_SSL are combined into y_final (methods.md, Ours stage 3, and the ablations).
+/// How y_SEMI and y_SSL are combined into y_final (docs/methods.md, Ours stage 3, and the ablations).
 public enum PseudoLabelFusion: String, Sendable, CaseIterable {
     /// y_SEMI AND y_SSL (the paper).
     case intersection

@@ -11,7 +11,7 @@ public struct MethodRegistration: Sendable {
     public let labelAccess: LabelAccess
     /// Cost relative to training one U-Net for the same epochs (FS-LCS = 1).
     public let relativeCost: Double
-    /// The method's own settings with methods.md's defaults.
+    /// The method's own settings with docs/methods.md's defaults.
     public let schema: SettingsSchema
     /// Makes the method.
     public let make: @Sendable () -> any SegmentationMethod

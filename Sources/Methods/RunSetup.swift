@@ -39,13 +39,14 @@ public enum RunSetup {
     /// (the header comment, which names the file it came from, aside): jobs of another
     /// experiment would mix with its results or resume its checkpoints.
     static func refuseAnother(existing: String, at url: URL, ours: String, file: String) throws {
-        func settings(_ text: String) -> [Substring] { text.split(separator: "\n").filter { !$0.hasPrefix("#") } }
+        // Settings only: the help comments after the values may change between versions.
+        func settings(_ text: String) -> [String] {
+            text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { String($0.components(separatedBy: "  # ")[0]) }
+        }
         let (theirs, mine) = (settings(existing), settings(ours))
         guard theirs != mine else { return }
         let index = (0..<min(theirs.count, mine.count)).first { theirs[$0] != mine[$0] } ?? min(theirs.count, mine.count)
-        func line(_ lines: [Substring]) -> String {
-            index < lines.count ? "'\(lines[index].split(separator: "#", maxSplits: 1)[0].trimmingCharacters(in: .whitespaces))'" : "nothing"
-        }
+        func line(_ lines: [String]) -> String { index < lines.count ? "'\(lines[index].trimmingCharacters(in: .whitespaces))'" : "nothing" }
         throw JobError(file: url.path, message: "this run directory holds another experiment (\(line(theirs)) here, \(line(mine)) in \(file)); give a new run directory")
     }
 

@@ -57,12 +57,12 @@ func ints(_ values: [Int]) -> SettingValue { .list(values.map { .int($0) }) }
 func numbers(_ values: [Double]) -> SettingValue { .list(values.map { .number($0) }) }
 
 /// The training settings shared by every method (the `training:` section). The defaults are
-/// methods.md's paper schedule: Adam, lr 1e-4 halved every 30 epochs, 100 epochs, batch 4,
+/// docs/methods.md's paper schedule: Adam, lr 1e-4 halved every 30 epochs, 100 epochs, batch 4,
 /// Dice + 1 * CE, rotation and flip, the SSL4MIS U-Net.
 public struct TrainingSettings: Sendable {
     public static let schema = SettingsSchema(name: "training", specs: [
-        SettingSpec("epochs", .int(1...100_000), default: .int(100), help: "epochs of the final network (methods.md: 100)"),
-        SettingSpec("batch_size", .int(1...1024), default: .int(4), help: "labelled slices per step, and as many unlabelled (methods.md: 4)"),
+        SettingSpec("epochs", .int(1...100_000), default: .int(100), help: "epochs of the final network (docs/methods.md: 100)"),
+        SettingSpec("batch_size", .int(1...1024), default: .int(4), help: "labelled slices per step, and as many unlabelled (docs/methods.md: 4)"),
         SettingSpec("steps_per_epoch", .int(0...1_000_000), default: .int(0),
                     help: "optimiser steps per epoch; 0 = one pass over the unlabelled slices, ceil(unlabelled / batch_size), for every method"),
         SettingSpec("optimiser", .choice(["adam", "sgd"]), default: .string("adam"), help: "Adam (paper) or SGD with momentum (SSL4MIS)"),
@@ -126,7 +126,7 @@ public struct TrainingSettings: Sendable {
         }
     }
 
-    /// The U-Net of methods.md with these widths and dropouts.
+    /// The U-Net of docs/methods.md with these widths and dropouts.
     public var unetConfiguration: UNetConfiguration {
         UNetConfiguration(widths: channels, encoderDropout: encoderDropout)
     }

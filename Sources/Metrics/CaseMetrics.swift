@@ -49,7 +49,7 @@ public struct CaseFlags: OptionSet, Sendable, Hashable, Codable, CustomStringCon
 /// The metrics of one 3D test case, with distances in millimetres.
 ///
 /// Undefined values are nil and encoded as JSON `null`, never as 0; `flags` says why.
-/// Defined results for empty masks (methods.md, "Metrics"):
+/// Defined results for empty masks (docs/methods.md, "Metrics"):
 ///
 /// | case | dice, iou | assd, assd_pooled, hd95 | ravd, ravd_abs |
 /// | --- | --- | --- | --- |

@@ -1,6 +1,6 @@
 /// Voxel counts of a prediction A and a reference B, and the overlap metrics made from them.
 ///
-/// Definitions (methods.md, "Metrics"): Dice = 2|A n B| / (|A| + |B|), IoU = |A n B| / |A u B|,
+/// Definitions (docs/methods.md, "Metrics"): Dice = 2|A n B| / (|A| + |B|), IoU = |A n B| / |A u B|,
 /// both 1 when both masks are empty; RAVD = (|A| - |B|) / |B|, undefined for an empty reference.
 public struct OverlapCounts: Sendable, Hashable {
     /// |A|, foreground voxels of the prediction.

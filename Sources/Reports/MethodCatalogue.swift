@@ -50,7 +50,7 @@ public enum MethodCatalogue {
         PaperRow(dice: d, iou: i, assd: a, ravd: r, printed: printed)
     }
 
-    /// Every known method. The paper's numbers are those of its Table 1 (methods.md).
+    /// Every known method. The paper's numbers are those of its Table 1 (docs/methods.md).
     public static let all: [MethodInfo] = [
         MethodInfo(name: "fs-lcs", label: "FS-LCS", figureLabel: "FS-LCS", role: .baseline, capability: nil, colour: (0, 200, 255),
                    paper: paper((63.4, 18.6), (48.6, 16.9), (5.08, 3.24), (0.3, 0.66), ["63.4 ± 18.6", "48.6 ± 16.9", "5.08 ± 3.24", "0.3 ± 0.66"])),

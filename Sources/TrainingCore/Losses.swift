@@ -8,7 +8,7 @@ public struct LossGradient {
     public var gradient: Tensor
 }
 
-/// The losses of methods.md. Each returns the value and the gradient with respect to its
+/// The losses of docs/methods.md. Each returns the value and the gradient with respect to its
 /// input(s); chain with ``Softmax/backward(_:probabilities:)`` or
 /// ``Softmax/logSoftmaxBackward(_:logProbabilities:)`` to reach logits. Values are
 /// accumulated in Double. Pixels: P = B*H*W.

@@ -1,7 +1,7 @@
 import SeededRandom
 
-/// The widths of the registration network of methods.md (a 2D voxelmorph U-Net). Defaults are
-/// methods.md's.
+/// The widths of the registration network of docs/methods.md (a 2D voxelmorph U-Net). Defaults are
+/// docs/methods.md's.
 public struct RegistrationConfiguration: Sendable, Equatable {
     /// One Conv3x3 + LeakyReLU per encoder level, each followed by MaxPool2.
     public var encoder = [16, 32, 32, 32]
@@ -14,7 +14,7 @@ public struct RegistrationConfiguration: Sendable, Equatable {
     /// Standard deviation of the flow head's initial weights (its bias starts at 0).
     public var flowInitStd: Float = 1e-5
 
-    /// A configuration; the defaults are methods.md's.
+    /// A configuration; the defaults are docs/methods.md's.
     public init(encoder: [Int] = [16, 32, 32, 32], decoder: [Int] = [32, 32, 32, 32], extra: [Int] = [32, 16, 16],
                 negativeSlope: Float = 0.2, flowInitStd: Float = 1e-5) {
         precondition(encoder.count == decoder.count && !extra.isEmpty, "RegistrationConfiguration: one decoder level per encoder level")
@@ -64,7 +64,7 @@ final class ConvActivation: Module {
     }
 }
 
-/// The registration network of methods.md: (moving, fixed) -> a displacement field.
+/// The registration network of docs/methods.md: (moving, fixed) -> a displacement field.
 ///
 ///     forward   pair [B, 2, H, W] (channel 0 moving, 1 fixed) -> flow [B, 2, H, W] (H, W multiples of 16)
 ///               encoder: per level Conv3x3 + LeakyReLU(0.2), kept as skip, MaxPool2;

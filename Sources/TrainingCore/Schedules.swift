@@ -1,8 +1,8 @@
 import Foundation
 
-/// Learning-rate schedules and the consistency-weight ramp of methods.md.
+/// Learning-rate schedules and the consistency-weight ramp of docs/methods.md.
 public enum Schedule {
-    /// Step decay: base * factor^floor(epoch / every) (methods.md: halve every 30 epochs).
+    /// Step decay: base * factor^floor(epoch / every) (docs/methods.md: halve every 30 epochs).
     public static func stepDecay(base: Float, epoch: Int, every: Int, factor: Float = 0.5) -> Float {
         precondition(every > 0, "stepDecay: every must be positive")
         return base * pow(factor, Float(epoch / every))

@@ -1,7 +1,7 @@
 import SeededRandom
 
-/// The widths and dropout of the U-Net of methods.md (SSL4MIS's UNet). The defaults are
-/// methods.md's; tests and quick experiments use narrower nets.
+/// The widths and dropout of the U-Net of docs/methods.md (SSL4MIS's UNet). The defaults are
+/// docs/methods.md's; tests and quick experiments use narrower nets.
 public struct UNetConfiguration: Sendable, Equatable {
     /// Image channels (1 for MR slices).
     public var inputChannels = 1
@@ -14,7 +14,7 @@ public struct UNetConfiguration: Sendable, Equatable {
     /// Negative slope of the LeakyReLUs.
     public var negativeSlope: Float = 0.01
 
-    /// A configuration; the defaults are methods.md's.
+    /// A configuration; the defaults are docs/methods.md's.
     public init(inputChannels: Int = 1, classes: Int = 2, widths: [Int] = [16, 32, 64, 128, 256],
                 encoderDropout: [Float] = [0.05, 0.1, 0.2, 0.3, 0.5], negativeSlope: Float = 0.01) {
         precondition(widths.count == encoderDropout.count && widths.count >= 2, "UNetConfiguration: one dropout per level, two levels at least")
@@ -89,7 +89,7 @@ public final class ConvBlock: Module {
     }
 }
 
-/// The U-Net of methods.md (SSL4MIS): an input block and four (MaxPool2 -> block) levels down;
+/// The U-Net of docs/methods.md (SSL4MIS): an input block and four (MaxPool2 -> block) levels down;
 /// four up blocks (Conv1x1 -> bilinear x2 (align_corners) -> concat [skip, up] -> block); a
 /// Conv3x3 head to K classes.
 ///
@@ -227,7 +227,7 @@ public final class UNet: Module {
 }
 
 extension UNet {
-    /// The supervised loss of methods.md, Dice + gamma * CE, on `logits [B, K, H, W]` against
+    /// The supervised loss of docs/methods.md, Dice + gamma * CE, on `logits [B, K, H, W]` against
     /// `labels [B*H*W]`: its value and the gradient with respect to the logits.
     public static func diceCrossEntropy(logits: Tensor, labels: [Int32], gamma: Float = 1) -> LossGradient {
         // One log-softmax serves both terms (exp and log are most of the loss's time).

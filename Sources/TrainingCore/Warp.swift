@@ -101,7 +101,7 @@ public enum Warp {
 
     /// Warps a label map (`[B, 1, H, W]` of class indices 0..<classes, as Float) by warping its
     /// one-hot encoding bilinearly and keeping, at each pixel, the class whose warped
-    /// indicator exceeds `threshold` (0.5 in methods.md); pixels where none does are 0.
+    /// indicator exceeds `threshold` (0.5 in docs/methods.md); pixels where none does are 0.
     public static func labelsBilinear(_ labels: Tensor, flow: Tensor, classes: Int, threshold: Float = 0.5) -> Tensor {
         precondition(labels.shape.count == 4 && labels.channels == 1, "Warp.labelsBilinear: labels \(labels.shape), expected [B, 1, H, W]")
         let oneHot = Softmax.oneHot(labels.scalars.map { Int32($0) }, classes: classes, batch: labels.batch, height: labels.height, width: labels.width)

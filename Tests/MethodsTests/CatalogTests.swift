@@ -3,7 +3,7 @@ import Foundation
 @testable import Methods
 import XCTest
 
-/// The real catalog: methods.md's defaults, and the experiment files of the repository.
+/// The real catalog: docs/methods.md's defaults, and the experiment files of the repository.
 final class CatalogTests: XCTestCase {
     private let registry = MethodRegistry.standard
 

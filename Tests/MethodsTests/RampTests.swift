@@ -3,7 +3,7 @@ import Foundation
 import TrainingCore
 import XCTest
 
-/// The ramps of methods.md against hand-worked values.
+/// The ramps of docs/methods.md against hand-worked values.
 final class RampTests: XCTestCase {
     func testConsistencyRampCountsUnitsOfIterations() {
         // t = floor(iteration / 150), T = 200: w = 0.1 exp(-5 (1 - t/200)^2).

@@ -12,7 +12,7 @@ final class NetworkTests: XCTestCase {
 
     func testDefaultUNetShapesAndParameterCount() {
         let net = UNet(seed: 1)
-        // Counted by hand from methods.md: block(a, b) = 9ab + b + 2b + 9b^2 + b + 2b over the
+        // Counted by hand from docs/methods.md: block(a, b) = 9ab + b + 2b + 9b^2 + b + 2b over the
         // encoder (1->16, 16->32, ..., 128->256), four up levels (1x1 conv + block(2w, w)) and
         // a 3x3 head 16->2: 1,813,474.
         XCTAssertEqual(net.parameterCount, 1_813_474)
