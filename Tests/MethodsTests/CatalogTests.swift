@@ -58,5 +58,11 @@ final class CatalogTests: XCTestCase {
             XCTAssertTrue(experiment.methods.contains { $0.name == "ours" }, name)
             XCTAssertTrue(experiment.methods.contains { $0.name == "fs-dense" }, name)
         }
+        // The standard preset: every method of Table 1 and the MT ablations, on 2 seeds.
+        let standard = try Experiment.load(path: root.appendingPathComponent("experiments/standard.yaml").path, catalog: registry)
+        XCTAssertEqual(Set(standard.methods.map(\.name)),
+                       ["fs-lcs", "mt", "mt-separate-bn", "mt-no-consistency", "ict", "dct-seg", "ua-mt", "ours", "fs-dense"])
+        XCTAssertGreaterThanOrEqual(standard.seeds.count, 2)
+        XCTAssertEqual(standard.jobs(catalog: registry).count, 9 * 5 * standard.seeds.count)
     }
 }
