@@ -60,18 +60,18 @@ public struct ImageLimits: Sendable, Equatable {
     /// allocation past either kills the process (a trap, or the OOM killer) instead of
     /// reporting the file at fault.
     static func checkMemory(_ bytes: Int, for what: String, file: String, field: String) throws {
-        guard let available = availableBytes(), bytes > available else { return }
+        let available = availableBytes()
+        guard bytes > available else { return }
         throw DataError(file: file, field: field,
                         message: "\(what) needs \(gibibytes(bytes)) of memory, more than the \(gibibytes(available)) this process can allocate")
     }
 
-    /// The bytes the process may still allocate, or nil when that is unknown.
-    static func availableBytes() -> Int? {
-        var available = Int(clamping: ProcessInfo.processInfo.physicalMemory)
-        if let limit = addressSpaceLimit() {
-            available = min(available, max(limit - (virtualSize() ?? 0), 0))
-        }
-        return available > 0 ? available : nil
+    /// The bytes the process may still allocate: the physical memory, or less under an
+    /// address-space limit.
+    static func availableBytes() -> Int {
+        let physical = Int(clamping: ProcessInfo.processInfo.physicalMemory)
+        guard let limit = addressSpaceLimit() else { return physical }
+        return min(physical, max(limit - (virtualSize() ?? 0), 0))
     }
 
     /// The soft address-space limit from /proc/self/limits (Linux), nil when unlimited or unknown.

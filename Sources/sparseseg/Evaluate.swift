@@ -64,3 +64,10 @@ struct Evaluate: ParsableCommand {
         }
     }
 }
+
+/// An error about the inputs of a command that is not a usage error: ArgumentParser prints it
+/// as one line and exits 1, without the usage text it adds to a `ValidationError`.
+struct InputError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
