@@ -100,7 +100,9 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"], swiftSettings: strict),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "ZeroMQ", "ChildProcesses"], swiftSettings: strict),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Runner", "Experiments", "Datasets", "ChildProcesses"], swiftSettings: strict),
+        .testTarget(
+            name: "PipelineTests", dependencies: ["Pipeline", "Runner", "Experiments", "Datasets", "ChildProcesses", "CZlib"],
+            resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "HDF5", "AtomicFiles"], swiftSettings: strict),
     ]
 )

@@ -30,6 +30,10 @@ func readBytes(_ path: String, field: String) throws -> [UInt8] {
     guard FileManager.default.fileExists(atPath: path) else {
         throw DataError(file: path, field: field, message: "no such file")
     }
+    // A file larger than the memory left would kill the process while being read.
+    if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber {
+        try ImageLimits.checkMemory(size.intValue, for: "reading the file", file: path, field: field)
+    }
     guard let data = FileManager.default.contents(atPath: path) else {
         throw DataError(file: path, field: field, message: "cannot read file")
     }

@@ -7,14 +7,21 @@ import Foundation
 public enum Importer {
     /// The preprocessing applied to every imported case.
     public struct Settings: Sendable, Equatable {
-        /// In-plane size S of the stored grid.
+        /// In-plane size S of the stored grid, within ``inPlaneSizes``.
         public var inPlaneSize: Int
         /// Percentiles the intensities are clipped to before scaling to [0, 1].
         public var lowerPercentile: Double, upperPercentile: Double
 
+        /// The in-plane sizes the command line accepts: below 16 `data synth` refuses them
+        /// too, and past 1024 every stored slice takes over 4 MiB, so a dataset outgrows memory.
+        public static let inPlaneSizes = 16...1024
+        /// The voxels an image file may declare.
+        public var limits: ImageLimits
+
         /// Settings with the paper-scale defaults: S = 256, percentiles 0.5 and 99.5.
-        public init(inPlaneSize: Int = 256, lowerPercentile: Double = 0.5, upperPercentile: Double = 99.5) {
+        public init(inPlaneSize: Int = 256, lowerPercentile: Double = 0.5, upperPercentile: Double = 99.5, limits: ImageLimits = ImageLimits()) {
             self.inPlaneSize = inPlaneSize
+            self.limits = limits
             self.lowerPercentile = lowerPercentile
             self.upperPercentile = upperPercentile
         }
@@ -50,7 +57,8 @@ public enum Importer {
             throw DataError(file: imagePath, field: imagePath.lowercased().contains(".nii") ? "dim[0]" : "NDims", message: "expected a 3D volume, found \(image.dimensions)D")
         }
         try checkGeometry(image: image, mask: mask, imagePath: imagePath, maskPath: maskPath)
-        return preprocess(id: id, site: site, volume: image.imageVolume, mask: mask.labelVolume, sourceFile: imagePath, settings: settings)
+        return preprocess(id: id, site: site, volume: try image.imageVolume(file: imagePath), mask: try mask.labelVolume(file: maskPath),
+                          sourceFile: imagePath, settings: settings)
     }
 
     /// The preprocessing of ``preprocess(id:site:image:mask:imagePath:maskPath:settings:)`` on
@@ -96,7 +104,7 @@ public enum Importer {
             guard FileManager.default.fileExists(atPath: maskPath) else {
                 throw DataError(file: maskPath, field: "CaseNN_segmentation.\(ext)", message: "missing: the segmentation of \(imagePath)")
             }
-            let image = try MetaImage.read(imagePath), mask = try MetaImage.read(maskPath)
+            let image = try MetaImage.read(imagePath, limits: settings.limits), mask = try MetaImage.read(maskPath, limits: settings.limits)
             let site = sites[id] ?? String(format: "%dx%d@%.2fmm", image.size[0], image.size[1], image.spacing[0])
             return try preprocess(id: id, site: site, image: image, mask: mask, imagePath: imagePath, maskPath: maskPath, settings: settings)
         }
@@ -138,7 +146,7 @@ public enum Importer {
             guard FileManager.default.fileExists(atPath: maskPath) else {
                 throw DataError(file: maskPath, field: "labelsTr", message: "missing: the label of \(imagePath)")
             }
-            let image = try NIfTI.read(imagePath, channel: 0), mask = try NIfTI.read(maskPath)
+            let image = try NIfTI.read(imagePath, channel: 0, limits: settings.limits), mask = try NIfTI.read(maskPath, limits: settings.limits)
             return try preprocess(id: id, site: "decathlon", image: image, mask: mask, imagePath: imagePath, maskPath: maskPath, settings: settings)
         }
     }

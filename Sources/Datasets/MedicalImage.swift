@@ -127,8 +127,30 @@ public struct MedicalImage: Sendable, Equatable {
     /// The image's intensities as a Float volume.
     public var imageVolume: ImageVolume { volume { Float($0) } }
 
-    /// The image's values as a label volume (rounded, clamped to 0...255).
-    public var labelVolume: LabelVolume { volume { UInt8(min(max($0.rounded(), 0), 255)) } }
+    /// The image's values as a label volume (rounded, clamped to 0...255; NaN reads as 0).
+    /// Files go through ``labelVolume(file:)``, which refuses NaN instead.
+    public var labelVolume: LabelVolume { volume { $0.isNaN ? 0 : UInt8(min(max($0.rounded(), 0), 255)) } }
+
+    /// The image's values as a label volume, as ``labelVolume``, refusing a mask that holds a
+    /// non-finite value: the error names `file` and the first such voxel.
+    public func labelVolume(file: String) throws -> LabelVolume {
+        try checkFinite(file: file, what: "a mask")
+        return labelVolume
+    }
+
+    /// The image's intensities as a Float volume, refusing a value that is not finite as a
+    /// Float (NaN, an infinity, or beyond Float's range): the error names `file` and the voxel.
+    public func imageVolume(file: String) throws -> ImageVolume {
+        try checkFinite(file: file, what: "an image", limit: Double(Float.greatestFiniteMagnitude))
+        return imageVolume
+    }
+
+    private func checkFinite(file: String, what: String, limit: Double = .greatestFiniteMagnitude) throws {
+        guard let index = values.firstIndex(where: { !(abs($0) <= limit) }) else { return }
+        let nx = size[0], ny = size[1]
+        let position = size.count == 3 ? "(x \(index % nx), y \(index / nx % ny), z \(index / (nx * ny)))" : "(x \(index % nx), y \(index / nx))"
+        throw DataError(file: file, field: "voxel data", message: "voxel \(position) is \(values[index]); \(what) must hold finite values")
+    }
 
     /// Origin and direction padded to 3D.
     public var orientation3D: Orientation {
@@ -166,11 +188,11 @@ public struct MedicalImage: Sendable, Equatable {
 /// Reads and writes images by file name: `.mhd`, `.mha`, `.nii`, `.nii.gz`.
 public enum ImageIO {
     /// Reads an image, choosing the format from the file name. `channel` picks the volume of a
-    /// 4D NIfTI file.
-    public static func read(_ path: String, channel: Int = 0) throws -> MedicalImage {
+    /// 4D NIfTI file; `limits` bounds what the header may declare.
+    public static func read(_ path: String, channel: Int = 0, limits: ImageLimits = ImageLimits()) throws -> MedicalImage {
         let lower = path.lowercased()
-        if lower.hasSuffix(".mhd") || lower.hasSuffix(".mha") { return try MetaImage.read(path) }
-        if lower.hasSuffix(".nii") || lower.hasSuffix(".nii.gz") { return try NIfTI.read(path, channel: channel) }
+        if lower.hasSuffix(".mhd") || lower.hasSuffix(".mha") { return try MetaImage.read(path, limits: limits) }
+        if lower.hasSuffix(".nii") || lower.hasSuffix(".nii.gz") { return try NIfTI.read(path, channel: channel, limits: limits) }
         throw DataError(file: path, field: "", message: "unknown image format (expected .mhd, .mha, .nii or .nii.gz)")
     }
 

@@ -20,8 +20,10 @@ public enum MetaImage {
 
     // MARK: Reading
 
-    /// Reads a `.mhd` (with its data file) or `.mha` image.
-    public static func read(_ path: String) throws -> MedicalImage {
+    /// Reads a `.mhd` (with its data file) or `.mha` image. The header is checked against
+    /// `limits` before any voxel is read: sizes and spacings, the voxel count and the memory
+    /// the image needs; compressed data is inflated no further than DimSize declares.
+    public static func read(_ path: String, limits: ImageLimits = ImageLimits()) throws -> MedicalImage {
         // A missing header is reported as such, apart from a missing ElementDataFile it names.
         let bytes = try readBytes(path, field: "header")
         let (header, dataStart) = try parseHeader(bytes, path: path)
@@ -29,13 +31,26 @@ public enum MetaImage {
             for key in keys { if let v = header[key.lowercased()] { return (key, v) } }
             return nil
         }
-        func numbers(_ key: String, _ text: String, count: Int) throws -> [Double] {
+        func parts(_ key: String, _ text: String, count: Int) throws -> [Substring] {
             let parts = text.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            let numbers = parts.compactMap { Double($0) }
-            guard numbers.count == parts.count, numbers.count == count else {
+            guard parts.count == count else {
                 throw DataError(file: path, field: key, message: "expected \(count) numbers, found \"\(text)\"")
             }
+            return parts
+        }
+        func numbers(_ key: String, _ text: String, count: Int) throws -> [Double] {
+            let numbers = try parts(key, text, count: count).compactMap { Double($0) }
+            guard numbers.count == count, numbers.allSatisfy(\.isFinite) else {
+                throw DataError(file: path, field: key, message: "expected \(count) finite numbers, found \"\(text)\"")
+            }
             return numbers
+        }
+        func integer(_ key: String) throws -> Int? {
+            guard let text = value(key)?.value else { return nil }
+            guard let number = Int(text) else {
+                throw DataError(file: path, field: key, message: "expected a whole number, found \"\(text)\"")
+            }
+            return number
         }
         func flag(_ keys: String...) throws -> Bool {
             for key in keys {
@@ -54,10 +69,14 @@ public enum MetaImage {
             throw DataError(file: path, field: "NDims", message: "only 2D and 3D images are supported, found \"\(ndimsText.value)\"")
         }
         guard let dimText = value("DimSize") else { throw DataError(file: path, field: "DimSize", message: "missing") }
-        let size = try numbers("DimSize", dimText.value, count: n).map { Int($0) }
-        guard size.allSatisfy({ $0 > 0 }) else {
-            throw DataError(file: path, field: "DimSize", message: "sizes must be positive, found \(size)")
+        // Read as integers, not through Double: a size past 2^53 would round, past 2^63 trap.
+        let size = try parts("DimSize", dimText.value, count: n).map { part in
+            guard let extent = Int(part), extent > 0 else {
+                throw DataError(file: path, field: "DimSize", message: "sizes must be positive whole numbers below 2^63, found \"\(dimText.value)\"")
+            }
+            return extent
         }
+        let voxels = try limits.voxelCount(size, file: path, field: "DimSize")
         guard let typeText = value("ElementType") else { throw DataError(file: path, field: "ElementType", message: "missing") }
         guard let elementType = typeNames.first(where: { $0.0 == typeText.value.uppercased() })?.1 else {
             throw DataError(file: path, field: "ElementType", message: "unknown or unsupported element type \"\(typeText.value)\" (supported: \(typeNames.map(\.0).joined(separator: ", ")))")
@@ -68,9 +87,7 @@ public enum MetaImage {
         var spacing = [Double](repeating: 1, count: n)
         if let s = value("ElementSpacing") ?? value("ElementSize") {
             spacing = try numbers(s.key, s.value, count: n)
-            guard spacing.allSatisfy({ $0 > 0 }) else {
-                throw DataError(file: path, field: s.key, message: "spacing must be positive, found \(spacing)")
-            }
+            try ImageLimits.checkSpacing(spacing, file: path, field: s.key)
         }
         var origin = [Double](repeating: 0, count: n)
         if let o = value("Offset", "Origin", "Position") { origin = try numbers(o.key, o.value, count: n) }
@@ -86,11 +103,17 @@ public enum MetaImage {
         guard let dataFile = value("ElementDataFile")?.value else {
             throw DataError(file: path, field: "ElementDataFile", message: "missing")
         }
+        let expected = try ImageLimits.bytes(voxels, each: elementType.byteSize, file: path, field: "DimSize")
+        // The voxels as Doubles, and the raw bytes when they are inflated into a buffer of their own.
+        let valueBytes = try ImageLimits.bytes(voxels, each: MemoryLayout<Double>.size, plus: compressed ? expected : 0, file: path, field: "DimSize")
+        try ImageLimits.checkMemory(valueBytes, for: "DimSize \(size) of \(typeName(elementType))", file: path, field: "DimSize")
 
         var dataPath = path
         var data: [UInt8]
+        var offset = 0
         if dataFile.uppercased() == "LOCAL" {
-            data = Array(bytes[dataStart...])
+            data = bytes
+            offset = dataStart
         } else {
             guard dataFile.uppercased() != "LIST", !dataFile.contains("%") else {
                 throw DataError(file: path, field: "ElementDataFile", message: "lists and patterns of data files are not supported, found \"\(dataFile)\"")
@@ -98,26 +121,39 @@ public enum MetaImage {
             dataPath = dataFile.hasPrefix("/") ? dataFile : (path as NSString).deletingLastPathComponent.appendingPathComponent(dataFile)
             data = try readBytes(dataPath, field: "ElementDataFile")
         }
-        let expected = size.reduce(1, *) * elementType.byteSize
         if compressed {
-            if let limit = value("CompressedDataSize").flatMap({ Int($0.value) }) {
-                guard data.count >= limit else {
-                    throw DataError(file: dataPath, field: "CompressedDataSize", message: "header promises \(limit) compressed bytes, the file holds \(data.count) (truncated?)")
+            var end = data.count
+            if let limit = try integer("CompressedDataSize") {
+                guard limit >= 0 else {
+                    throw DataError(file: path, field: "CompressedDataSize", message: "expected a byte count, found \(limit)")
                 }
-                data = Array(data.prefix(limit))
+                guard data.count - offset >= limit else {
+                    throw DataError(file: dataPath, field: "CompressedDataSize", message: "header promises \(limit) compressed bytes, the file holds \(data.count - offset) (truncated?)")
+                }
+                end = offset + limit
             }
-            data = try Zlib.decompress(data, file: dataPath, field: "CompressedData", expectedSize: expected)
-        } else if let headerSize = value("HeaderSize").flatMap({ Int($0.value) }), dataPath != path {
+            let inflater = try Zlib.Inflater(data, range: offset..<end, file: dataPath, field: "CompressedData")
+            data = try inflater.read(expected)
+            guard data.count == expected else {
+                throw DataError(file: dataPath, field: "DimSize",
+                                message: "DimSize \(size) of \(typeName(elementType)) needs \(expected) bytes, the compressed data holds \(data.count) (truncated?)")
+            }
+            try inflater.expectEnd(declared: expected)
+            offset = 0
+        } else if let headerSize = try integer("HeaderSize"), dataPath != path {
             // HeaderSize -1 means "the data is at the end of the file".
-            let skip = headerSize == -1 ? max(data.count - expected, 0) : headerSize
-            data = Array(data.dropFirst(skip))
+            guard headerSize >= -1, headerSize <= data.count else {
+                throw DataError(file: path, field: "HeaderSize", message: "expected -1 or 0...\(data.count) (the size of \(dataPath)), found \(headerSize)")
+            }
+            offset = headerSize == -1 ? max(data.count - expected, 0) : headerSize
         }
-        guard data.count == expected else {
-            let kind = data.count < expected ? "truncated?" : "too much data"
+        let held = data.count - offset
+        guard held == expected else {
+            let kind = held < expected ? "truncated?" : "too much data"
             throw DataError(file: dataPath, field: "DimSize",
-                            message: "DimSize \(size) of \(typeName(elementType)) needs \(expected) bytes, the data holds \(data.count) (\(kind))")
+                            message: "DimSize \(size) of \(typeName(elementType)) needs \(expected) bytes, the data holds \(held) (\(kind))")
         }
-        let values = elementType.decode(data, offset: 0, count: size.reduce(1, *), bigEndian: bigEndian)
+        let values = elementType.decode(data, offset: offset, count: voxels, bigEndian: bigEndian)
         return MedicalImage(size: size, spacing: spacing, origin: origin, direction: direction, elementType: elementType, values: values)
     }
 

@@ -14,15 +14,23 @@ public enum NIfTI {
 
     // MARK: Reading
 
-    /// Reads a `.nii` or `.nii.gz` file; `channel` picks the volume of a 4D file.
-    public static func read(_ path: String, channel: Int = 0) throws -> MedicalImage {
-        var bytes = try readBytes(path, field: "header")
+    /// Reads a `.nii` or `.nii.gz` file; `channel` picks the volume of a 4D file. The header is
+    /// checked against `limits` before any voxel is read; a `.nii.gz` stream is inflated
+    /// piece by piece, no further than the header declares.
+    public static func read(_ path: String, channel: Int = 0, limits: ImageLimits = ImageLimits()) throws -> MedicalImage {
+        let file = try readBytes(path, field: "header")
+        // The whole file, or the inflater of a .nii.gz whose header and data are taken from it
+        // once the header has said how much data there is.
+        var bytes = file
+        var inflater: Zlib.Inflater?
         if path.lowercased().hasSuffix(".gz") {
-            guard Zlib.isGzip(bytes) else {
-                let magic = bytes.prefix(2).map { String(format: "%02x", $0) }.joined(separator: " ")
+            guard Zlib.isGzip(file) else {
+                let magic = file.prefix(2).map { String(format: "%02x", $0) }.joined(separator: " ")
                 throw DataError(file: path, field: "gzip", message: "not a gzip file (magic bytes \(magic.isEmpty ? "none" : magic), expected 1f 8b)")
             }
-            bytes = try Zlib.decompress(bytes, file: path, field: "gzip")
+            let stream = try Zlib.Inflater(file, file: path, field: "gzip")
+            bytes = try stream.read(348)
+            inflater = stream
         }
         guard bytes.count >= 348 else {
             throw DataError(file: path, field: "header", message: "file holds \(bytes.count) bytes, a NIfTI-1 header needs 348 (truncated?)")
@@ -72,19 +80,40 @@ public enum NIfTI {
         }
         let pixdim = (0..<8).map { Double(reader.float32(76 + 4 * $0)) }
         let spacing = (1...spatialRank).map { abs(pixdim[$0]) * unitScale }
-        guard spacing.allSatisfy({ $0 > 0 && $0.isFinite }) else {
-            throw DataError(file: path, field: "pixdim", message: "spacing must be positive, found \(Array(pixdim[1...spatialRank]))")
+        try ImageLimits.checkSpacing(spacing, file: path, field: "pixdim")
+        // A float in the header: NaN, infinities and 3e38 would trap in Int(_:).
+        let voxOffsetValue = reader.float32(108)
+        guard voxOffsetValue.isFinite, voxOffsetValue >= 348, voxOffsetValue <= Float(Int32.max) else {
+            throw DataError(file: path, field: "vox_offset", message: "expected a byte offset from 348 to \(Int32.max), found \(voxOffsetValue)")
         }
-        let voxOffset = Int(reader.float32(108))
-        guard voxOffset >= 348 else {
-            throw DataError(file: path, field: "vox_offset", message: "expected at least 348, found \(voxOffset)")
+        let voxOffset = Int(voxOffsetValue)
+        let perChannel = try limits.voxelCount(Array(dim[1...rank]), file: path, field: "dim") / channels
+        let channelBytes = try ImageLimits.bytes(perChannel, each: stored.byteSize, file: path, field: "dim")
+        let dataBytes = try ImageLimits.bytes(perChannel * channels, each: stored.byteSize, file: path, field: "dim")
+        let needed = try ImageLimits.bytes(dataBytes, each: 1, plus: voxOffset, file: path, field: "dim")
+        let valueBytes = try ImageLimits.bytes(perChannel, each: MemoryLayout<Double>.size, plus: inflater == nil ? 0 : channelBytes, file: path, field: "dim")
+        try ImageLimits.checkMemory(valueBytes, for: "dim \(Array(dim[1...rank])) of \(stored)", file: path, field: "dim")
+
+        func truncated(holding held: Int) -> DataError {
+            DataError(file: path, field: "dim", message: "dim \(Array(dim[1...rank])) of \(stored) needs \(dataBytes) data bytes after vox_offset \(voxOffset), the file holds \(max(held, 0)) (truncated?)")
         }
-        let perChannel = size.reduce(1, *)
-        let needed = voxOffset + perChannel * channels * stored.byteSize
-        guard bytes.count >= needed else {
-            throw DataError(file: path, field: "dim", message: "dim \(Array(dim[1...rank])) of \(stored) needs \(needed - voxOffset) data bytes after vox_offset \(voxOffset), the file holds \(max(bytes.count - voxOffset, 0)) (truncated?)")
+        var dataOffset = voxOffset + channel * channelBytes
+        if let inflater {
+            // Only the chosen channel is kept; the extensions and other channels are skipped.
+            let before = voxOffset - 348 + channel * channelBytes
+            let skipped = try inflater.skip(before)
+            let data = try inflater.read(channelBytes)
+            let after = try inflater.skip(dataBytes - channelBytes * (channel + 1))
+            guard skipped == before, data.count == channelBytes, after == dataBytes - channelBytes * (channel + 1) else {
+                throw truncated(holding: inflater.produced - voxOffset)
+            }
+            try inflater.expectEnd(declared: needed)
+            bytes = data
+            dataOffset = 0
+        } else if bytes.count < needed {
+            throw truncated(holding: bytes.count - voxOffset)
         }
-        var values = stored.decode(bytes, offset: voxOffset + channel * perChannel * stored.byteSize, count: perChannel, bigEndian: reader.bigEndian)
+        var values = stored.decode(bytes, offset: dataOffset, count: perChannel, bigEndian: reader.bigEndian)
         var elementType = stored
         let slope = Double(reader.float32(112)), intercept = Double(reader.float32(116))
         if slope != 0 && slope.isFinite && intercept.isFinite && !(slope == 1 && intercept == 0) {
@@ -118,6 +147,10 @@ public enum NIfTI {
             }
         }
         let origin3 = [-affine[3], -affine[7], affine[11]]
+        guard (direction3 + origin3).allSatisfy(\.isFinite) else {
+            let field = reader.int16(254) > 0 ? "srow_x/srow_y/srow_z" : "quatern_b/c/d/qoffset"
+            throw DataError(file: path, field: field, message: "the orientation is not finite: affine \(affine)")
+        }
         if spatialRank == 2 {
             return MedicalImage(size: size, spacing: spacing, origin: Array(origin3.prefix(2)),
                                 direction: [direction3[0], direction3[1], direction3[3], direction3[4]],

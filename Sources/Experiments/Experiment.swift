@@ -49,8 +49,15 @@ public struct Experiment: Sendable, Equatable {
     /// The top-level keys, in the order they are written.
     static let topLevelKeys = ["name", "description", "seed", "seeds", "folds", "run_folds", "dataset", "training", "methods", "runner"]
 
+    /// The largest experiment file accepted: real ones are a few kilobytes, and the limit
+    /// keeps a hostile one from costing more than a moment to scan.
+    public static let maximumBytes = 4 << 20
+
     /// Reads and validates the experiment file at `path`.
     public static func load(path: String, catalog: any ExperimentCatalog) throws -> Experiment {
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber, size.intValue > maximumBytes {
+            throw ExperimentError(file: path, line: nil, key: "", message: "the file is \(size.intValue) bytes, more than the \(maximumBytes) an experiment may have")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ExperimentError(file: path, line: nil, key: "", message: "cannot read the file (missing or unreadable)")
         }
@@ -62,18 +69,42 @@ public struct Experiment: Sendable, Equatable {
 
     /// Validates experiment YAML; `file` names it in errors and provides the default name.
     public static func parse(yaml: String, file: String, catalog: any ExperimentCatalog) throws -> Experiment {
+        guard yaml.utf8.count <= maximumBytes else {
+            throw ExperimentError(file: file, line: nil, key: "", message: "the file is \(yaml.utf8.count) bytes, more than the \(maximumBytes) an experiment may have")
+        }
+        // Before Yams sees the text: it would compose nested aliases into a tree that grows
+        // exponentially as it is walked.
+        if let found = YAMLAliasScan.first(in: yaml) {
+            throw ExperimentError(file: file, line: found.line, key: "", message: "YAML anchors and aliases are not supported, found '\(found.text.prefix(40))'")
+        }
+        let parser: Parser
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
+            parser = try Parser(yaml: yaml)
+            root = try parser.singleRoot()
         } catch let error as YamlError {
             throw ExperimentError(file: file, line: error.line, key: "", message: "not valid YAML: \(error.summary)")
         }
         guard let root else { throw ExperimentError(file: file, line: nil, key: "", message: "the file is empty") }
+        // The parser owns the anchors that nodes refer to weakly: it lives until the tree has
+        // been read, so that settingValue still sees an anchor the scan did not.
+        return try withExtendedLifetime(parser) { try parse(root: root, file: file, catalog: catalog) }
+    }
+
+    private static func parse(root: Node, file: String, catalog: any ExperimentCatalog) throws -> Experiment {
         let top = try YAMLMapping(root, key: "", file: file)
         try top.rejectUnknownKeys(allowed: topLevelKeys, section: "the experiment")
 
         let defaultName = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
         let name = try top.value("name").map { try SettingKind.string.check($0.value, key: "name", file: file, line: $0.line) }
+        // The name is a directory of the run (runs/<name>): a plain name, never a path.
+        let nameLine = try top.value("name")?.line
+        let checkedName = name?.stringValue ?? defaultName
+        guard isPlainName(checkedName) else {
+            let origin = name == nil ? "the file name gives the name '\(checkedName)'; give name: explicitly" : "'\(checkedName.prefix(60))'"
+            throw ExperimentError(file: file, line: nameLine, key: "name",
+                                  message: "expected letters, digits, '-', '_' and '.', not starting with '.', at most 100 characters: \(origin)")
+        }
         let description = try top.value("description").map { try SettingKind.string.check($0.value, key: "description", file: file, line: $0.line) }
         let seeds = try parseSeeds(top, file: file)
         let foldCount = try top.value("folds").map { try SettingKind.int(2...50).check($0.value, key: "folds", file: file, line: $0.line) }?.intValue ?? 5
@@ -93,9 +124,16 @@ public struct Experiment: Sendable, Equatable {
         let methods = try parseMethods(top, trainingGiven: trainingGiven, catalog: catalog, file: file)
 
         return Experiment(
-            file: file, name: name?.stringValue ?? defaultName, description: description?.stringValue ?? "",
+            file: file, name: checkedName, description: description?.stringValue ?? "",
             seeds: seeds, folds: foldCount, runFolds: runFolds, dataset: dataset,
             training: training, methods: methods, runner: runner)
+    }
+
+    /// Whether `name` can name a directory by itself: letters, digits, '-', '_' and '.', not
+    /// starting with '.' (so neither "." nor ".." nor a hidden name), 1 to 100 characters.
+    static func isPlainName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first != ".", name.unicodeScalars.count <= 100 else { return false }
+        return name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)) }
     }
 
     /// `seeds: [a, b, ...]`, or `seed: a` as the shorthand for one seed; [0] when neither is given.
@@ -168,6 +206,7 @@ struct YAMLMapping {
     init(_ node: Node, key: String, file: String, allowEmpty: Bool = false) throws {
         self.key = key
         self.file = file
+        try rejectAnchor(node, key: key, file: file)
         if allowEmpty, case .scalar(let scalar) = node, scalar.string.isEmpty || node.null != nil {
             settings = []
             nodes = [:]
@@ -179,6 +218,7 @@ struct YAMLMapping {
         var settings: [LocatedSetting] = []
         var nodes: [String: Node] = [:]
         for (keyNode, valueNode) in mapping {
+            try rejectAnchor(keyNode, key: key, file: file)
             guard let name = keyNode.string, case .scalar = keyNode else {
                 throw ExperimentError(file: file, line: keyNode.mark?.line, key: key, message: "keys must be plain strings")
             }
@@ -212,18 +252,39 @@ struct YAMLMapping {
     }
 }
 
+/// Refuses a node that carries an anchor. Yams composes an alias as its anchor's node, so in
+/// a walk in document order the first anchored node comes before any alias of it: stopping
+/// there, the walk never enters an aliased subtree.
+func rejectAnchor(_ node: Node, key: String, file: String) throws {
+    if let anchor = node.anchor {
+        throw ExperimentError(file: file, line: node.mark?.line, key: key, message: "YAML anchors and aliases are not supported, found '&\(anchor.rawValue.prefix(40))'")
+    }
+}
+
 /// Converts a YAML node to a setting value, resolving scalars by YAML's core schema.
 func settingValue(_ node: Node, key: String, file: String) throws -> SettingValue {
+    try rejectAnchor(node, key: key, file: file)
     switch node {
     case .scalar:
         if node.null != nil {
             throw ExperimentError(file: file, line: node.mark?.line, key: key, message: "empty value (remove the key to use its default)")
         }
+        let text = node.string ?? ""
+        func fail(_ message: String) -> ExperimentError {
+            ExperimentError(file: file, line: node.mark?.line, key: key, message: message)
+        }
         switch node.tag.description {
-        case Tag.Name.bool.rawValue: return .bool(node.bool!)
-        case Tag.Name.int.rawValue: return .int(node.int!)
-        case Tag.Name.float.rawValue: return .number(node.float!)
-        default: return .string(node.string!)
+        case Tag.Name.bool.rawValue:
+            guard let value = node.bool else { throw fail("'\(text.prefix(40))' is not a boolean") }
+            return .bool(value)
+        case Tag.Name.int.rawValue:
+            guard let value = node.int else { throw fail("\(text.prefix(40)) is not an integer of at most 64 bits (\(Int.min)...\(Int.max))") }
+            return .int(value)
+        case Tag.Name.float.rawValue:
+            guard let value = node.float else { throw fail("'\(text.prefix(40))' is not a number") }
+            return .number(value)
+        default:
+            return .string(text)
         }
     case .sequence(let sequence):
         return .list(try sequence.enumerated().map { try settingValue($1, key: "\(key)[\($0)]", file: file) })

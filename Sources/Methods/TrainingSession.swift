@@ -30,6 +30,19 @@ public struct JobStopped: Error, CustomStringConvertible {
     public var description: String { "stopped after epoch \(epochsDone) of phase \(phase); run again to resume" }
 }
 
+/// A step returned a loss that is not finite: training diverged. Caught at the step, so that
+/// the error says where, instead of a NaN surfacing later in the loss log's JSON or CSV.
+public struct TrainingDiverged: Error, CustomStringConvertible {
+    /// The loss's name ("loss", "supervised", ...) and its value.
+    public let loss: String
+    public let value: Float
+    /// The phase, and the 1-based epoch of the phase and step of the epoch.
+    public let phase: String
+    public let epoch: Int
+    public let step: Int
+    public var description: String { "training diverged: loss '\(loss)' is \(value) at phase \(phase), epoch \(epoch), step \(step)" }
+}
+
 /// One step of a phase as the method's step function sees it.
 public struct PhaseStep {
     /// 0-based epoch of the phase and step of the epoch.
@@ -103,7 +116,8 @@ public final class TrainingSession {
     public func isComplete(_ phase: String, epochs: Int) -> Bool { (state.epochsDone[phase] ?? 0) >= epochs }
 
     /// Runs (or resumes, or skips when done) `epochs` epochs of `stepsPerEpoch` steps of
-    /// `step`, which returns the step's losses (one of them named "loss"). The learning rate
+    /// `step`, which returns the step's losses (one of them named "loss"; a loss that is not
+    /// finite stops the phase with ``TrainingDiverged``). The learning rate
     /// of every optimiser is set before each step from `learningRate(epoch, iteration)`.
     /// `models` and `optimisers` are what a checkpoint of this phase holds: when the phase is
     /// resumed or already complete, they are loaded from its checkpoint first.
@@ -133,6 +147,10 @@ public final class TrainingSession {
                 let losses = try step(&current)
                 secondsThisRun += Date().timeIntervalSince(start)
                 state.trainingSeconds += Date().timeIntervalSince(start)
+                // Sorted, so that of several non-finite losses the same one is named every run.
+                if let (name, value) = losses.sorted(by: { $0.key < $1.key }).first(where: { !$0.value.isFinite }) {
+                    throw TrainingDiverged(loss: name, value: value, phase: phase, epoch: epoch + 1, step: s + 1)
+                }
                 stepsThisRun += 1
                 state.steps += 1
                 for (key, value) in losses { sums[key, default: 0] += Double(value) }

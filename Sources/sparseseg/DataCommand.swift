@@ -26,14 +26,17 @@ extension DataCommand {
         @Option(help: "Random seed: the same seed gives the same dataset.")
         var seed: UInt64 = 1
 
-        @Option(help: "In-plane size S (S x S pixels per slice).")
+        @Option(help: "In-plane size S (S x S pixels per slice), 16 to 1024.")
         var size = 96
 
         @Option(help: "Also write a PNG montage of the first four cases here.")
         var montage: String?
 
         func run() throws {
-            guard cases > 0, size >= 16 else { throw ValidationError("--cases must be positive and --size at least 16") }
+            guard cases > 0 else { throw ValidationError("--cases must be positive, found \(cases)") }
+            guard Importer.Settings.inPlaneSizes.contains(size) else {
+                throw ValidationError("--size must be within \(Importer.Settings.inPlaneSizes), found \(size)")
+            }
             let start = ContinuousClock.now
             let generated = Phantom.generate(PhantomSettings(cases: cases, seed: seed, inPlaneSize: size))
             let generation = ContinuousClock.now - start
@@ -63,6 +66,8 @@ extension DataCommand {
         @Option(help: "For a dataset: how the labelled slice is chosen, volume-middle (the paper's) or labelled-extent-middle.")
         var centralSlice = CentralSliceRule.volumeMiddle.rawValue
 
+        @OptionGroup var imageLimits: ImageLimitOptions
+
         func run() throws {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -84,7 +89,7 @@ extension DataCommand {
                 }
                 return
             }
-            let summary = ImageSummary(try ImageIO.read(file, channel: channel))
+            let summary = ImageSummary(try ImageIO.read(file, channel: channel, limits: imageLimits.limits))
             if json {
                 print(String(decoding: try encoder.encode(summary), as: UTF8.self))
                 return
@@ -112,8 +117,19 @@ extension DataCommand {
         @Option(help: "The dataset file to write (.h5).")
         var out: String
 
-        @Option(help: "In-plane size S of the stored slices (S x S).")
+        @Option(help: "In-plane size S of the stored slices (S x S), 16 to 1024.")
         var size = 256
+
+        @OptionGroup var imageLimits: ImageLimitOptions
+
+        func validate() throws {
+            guard Importer.Settings.inPlaneSizes.contains(size) else {
+                throw ValidationError("--size must be within \(Importer.Settings.inPlaneSizes), found \(size)")
+            }
+        }
+
+        /// The preprocessing of every imported case.
+        var settings: Importer.Settings { Importer.Settings(inPlaneSize: size, limits: imageLimits.limits) }
 
         func write(_ cases: [StoredCase], source: String) throws {
             try DatasetFile.write(cases, source: source, to: out)
@@ -128,7 +144,7 @@ extension DataCommand {
         @OptionGroup var options: ImportOptions
 
         func run() throws {
-            try options.write(try Importer.promise12(options.directory, settings: .init(inPlaneSize: options.size)), source: "promise12")
+            try options.write(try Importer.promise12(options.directory, settings: options.settings), source: "promise12")
         }
     }
 
@@ -139,7 +155,7 @@ extension DataCommand {
         @OptionGroup var options: ImportOptions
 
         func run() throws {
-            try options.write(try Importer.decathlon(options.directory, settings: .init(inPlaneSize: options.size)), source: "decathlon")
+            try options.write(try Importer.decathlon(options.directory, settings: options.settings), source: "decathlon")
         }
     }
 }

@@ -30,9 +30,18 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let runDirectory = URL(fileURLWithPath: out ?? RunInputs.defaultRunDirectory(for: jobs))
         let logDirectory = runDirectory.appendingPathComponent("logs")
+        let existed = FileManager.default.fileExists(atPath: runDirectory.path)
         try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
         let logger = try fileLogger(logDirectory.appendingPathComponent("coordinator.log"))
-        let inputs = try RunInputs.load(jobs, runDirectory: runDirectory, logger: logger)
+        let inputs: RunInputs
+        do {
+            inputs = try RunInputs.load(jobs, runDirectory: runDirectory, logger: logger)
+        } catch {
+            // A bad experiment or jobs file leaves no run directory behind (one that was
+            // there before, a run being resumed, is kept).
+            if !existed { try? FileManager.default.removeItem(at: runDirectory) }
+            throw error
+        }
         let experiment = inputs.experimentRun
         let workers = workers ?? experiment?.runner("workers")?.intValue ?? 2
         let threads = threads ?? experiment?.runner("threads_per_worker")?.intValue ?? 1

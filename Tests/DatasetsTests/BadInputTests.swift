@@ -1,4 +1,4 @@
-import Datasets
+@testable import Datasets
 import Foundation
 import XCTest
 
@@ -62,6 +62,133 @@ final class BadInputTests: XCTestCase {
         stream[5] ^= 0xFF
         try stream.write(to: URL(fileURLWithPath: zraw))
         assertError(try MetaImage.read(header), file: zraw, field: "CompressedData")
+    }
+
+    /// A MetaImage header with `lines` in place of DimSize, ElementType and what follows, and
+    /// `data` after it.
+    private func writeMetaImage(_ path: String, _ lines: [String], data: [UInt8] = []) throws {
+        let header = (["ObjectType = Image", "NDims = 3"] + lines + ["ElementDataFile = LOCAL"]).joined(separator: "\n") + "\n"
+        try Data(Array(header.utf8) + data).write(to: URL(fileURLWithPath: path))
+    }
+
+    func testMetaImageSizesAreCheckedBeforeAnythingIsAllocated() throws {
+        let path = try temporaryDirectory(self) + "/a.mha"
+        let cases: [([String], String, String)] = [
+            (["DimSize = 3037000500 3037000500 1"], "DimSize", "overflow a 64-bit count"),
+            (["DimSize = 9223372036854775807 2 1"], "DimSize", "overflow"),
+            (["DimSize = 99999999999999999999 2 1"], "DimSize", "whole numbers below 2^63"),
+            (["DimSize = 2.5 2 1"], "DimSize", "whole numbers"),
+            (["DimSize = 2048 2048 1024"], "DimSize", "more than the limit of 2147483648"),
+            (["ElementSpacing = nan 1 1", "DimSize = 2 2 1"], "ElementSpacing", "finite"),
+            (["ElementSpacing = 1 inf 1", "DimSize = 2 2 1"], "ElementSpacing", "finite"),
+            (["ElementSpacing = 1 1 0", "DimSize = 2 2 1"], "ElementSpacing", "1e-6 to 1e6 mm"),
+            (["ElementSpacing = 1e308 1 1", "DimSize = 2 2 1"], "ElementSpacing", "1e-6 to 1e6 mm"),
+            (["Offset = 0 nan 0", "DimSize = 2 2 1"], "Offset", "finite"),
+            (["CompressedData = True", "CompressedDataSize = -1", "DimSize = 2 2 1"], "CompressedDataSize", "-1"),
+            (["CompressedData = True", "CompressedDataSize = lots", "DimSize = 2 2 1"], "CompressedDataSize", "whole number"),
+        ]
+        for (lines, field, mentions) in cases {
+            try writeMetaImage(path, lines + ["ElementType = MET_UCHAR"], data: [0, 0, 0, 0])
+            assertError(try MetaImage.read(path), file: path, field: field, mentions: mentions)
+        }
+        // The ceiling is a parameter: a smaller one refuses a file the default reads.
+        try writeMetaImage(path, ["DimSize = 2 2 1", "ElementType = MET_UCHAR"], data: [1, 2, 3, 4])
+        XCTAssertEqual(try MetaImage.read(path).values, [1, 2, 3, 4])
+        assertError(try MetaImage.read(path, limits: ImageLimits(maxVoxels: 3)), file: path, field: "DimSize", mentions: "more than the limit of 3")
+        // Past the ceiling's reach, the memory a header asks for is refused before it is taken:
+        // 2^40 voxels of Doubles are 8 TiB.
+        try writeMetaImage(path, ["DimSize = 1048576 1048576 1", "ElementType = MET_UCHAR"], data: [1, 2, 3, 4])
+        assertError(try MetaImage.read(path, limits: ImageLimits(maxVoxels: .max)), file: path, field: "DimSize", mentions: "of memory")
+        // A negative HeaderSize of an external data file.
+        let directory = try temporaryDirectory(self)
+        try "NDims = 3\nHeaderSize = -7\nDimSize = 2 2 1\nElementType = MET_UCHAR\nElementDataFile = d.raw\n".write(toFile: directory + "/h.mhd", atomically: true, encoding: .utf8)
+        try Data([1, 2, 3, 4]).write(to: URL(fileURLWithPath: directory + "/d.raw"))
+        assertError(try MetaImage.read(directory + "/h.mhd"), file: directory + "/h.mhd", field: "HeaderSize", mentions: "-7")
+    }
+
+    /// zlib data that inflates to far more than DimSize declares is stopped one byte past it.
+    func testCompressedDataInflatesNoFurtherThanDeclared() throws {
+        let path = try temporaryDirectory(self) + "/bomb.mha"
+        let zeros = [UInt8](repeating: 0, count: 16 << 20)
+        let stream = Zlib.compress(zeros, format: .zlib)
+        XCTAssertLessThan(stream.count, 64 << 10)
+        try writeMetaImage(path, ["CompressedData = True", "DimSize = 10 10 10", "ElementType = MET_UCHAR"], data: stream)
+        assertError(try MetaImage.read(path), file: path, field: "CompressedData", mentions: "more than the 1000 bytes the header declares")
+        // The inflater produces what was asked for and one byte more to tell, never the 16 MiB.
+        let inflater = try Zlib.Inflater(stream, file: path, field: "CompressedData")
+        XCTAssertEqual(try inflater.read(1000).count, 1000)
+        XCTAssertThrowsError(try inflater.expectEnd(declared: 1000))
+        XCTAssertEqual(inflater.produced, 1001)
+        XCTAssertThrowsError(try Zlib.decompress(stream, file: "z", field: "f", expectedSize: 1000))
+        XCTAssertEqual(try Zlib.decompress(stream, file: "z", field: "f", expectedSize: zeros.count), zeros)
+        // A stream that ends, well formed, before the size DimSize declares names DimSize.
+        try writeMetaImage(path, ["CompressedData = True", "DimSize = 2048 2048 5", "ElementType = MET_UCHAR"], data: stream)
+        assertError(try MetaImage.read(path), file: path, field: "DimSize", mentions: "truncated")
+    }
+
+    /// A NIfTI-1 header for a 4 x 4 x 2 uint8 volume with one float field overwritten.
+    private func niftiHeader(floatAt offset: Int? = nil, _ value: Float = 0, dims: [Int16] = [3, 4, 4, 2]) throws -> [UInt8] {
+        var bytes = try Array(Data(contentsOf: URL(fileURLWithPath: try temporaryNIfTI())).prefix(352))
+        for (i, d) in (dims + [Int16](repeating: 1, count: 8 - dims.count)).enumerated() {
+            bytes.replaceSubrange((40 + 2 * i)..<(42 + 2 * i), with: withUnsafeBytes(of: d.littleEndian, Array.init))
+        }
+        if let offset { bytes.replaceSubrange(offset..<(offset + 4), with: withUnsafeBytes(of: value.bitPattern.littleEndian, Array.init)) }
+        return bytes
+    }
+
+    private func temporaryNIfTI() throws -> String {
+        let path = try temporaryDirectory(self) + "/template.nii"
+        try NIfTI.write(MedicalImage(size: [4, 4, 2], spacing: [1, 1, 1], elementType: .uint8, values: [Double](repeating: 0, count: 32)), to: path)
+        return path
+    }
+
+    func testNIfTIHeaderFieldsAreCheckedBeforeAnythingIsAllocated() throws {
+        let path = try temporaryDirectory(self) + "/a.nii"
+        let cases: [(Int, Float, String, String)] = [
+            (108, .nan, "vox_offset", "nan"),
+            (108, .infinity, "vox_offset", "inf"),
+            (108, 3e38, "vox_offset", "3e+38"),
+            (108, 100, "vox_offset", "348"),
+            (80, 0, "pixdim", "1e-6 to 1e6 mm"),
+            (84, .nan, "pixdim", "nan"),
+            (88, 3e38, "pixdim", "1e-6 to 1e6 mm"),
+        ]
+        for (offset, value, field, mentions) in cases {
+            try Data(try niftiHeader(floatAt: offset, value) + [UInt8](repeating: 0, count: 32)).write(to: URL(fileURLWithPath: path))
+            assertError(try NIfTI.read(path), file: path, field: field, mentions: mentions)
+        }
+        // 32767^4 voxels: past the ceiling and, without it, past any memory.
+        try Data(try niftiHeader(dims: [4, 32767, 32767, 32767, 32767])).write(to: URL(fileURLWithPath: path))
+        assertError(try NIfTI.read(path), file: path, field: "dim", mentions: "more than the limit")
+        assertError(try NIfTI.read(path, limits: ImageLimits(maxVoxels: .max)), file: path, field: "dim", mentions: "of memory")
+    }
+
+    /// A .nii.gz is inflated as far as its header declares: more is an error, as is a stream
+    /// that ends early; the chosen channel of a 4D file is the one returned.
+    func testGzipInflatesNoFurtherThanTheHeaderDeclares() throws {
+        let path = try temporaryDirectory(self) + "/a.nii.gz"
+        let header = try niftiHeader()
+        try Data(Zlib.compress(header + [UInt8](repeating: 0, count: 16 << 20), format: .gzip)).write(to: URL(fileURLWithPath: path))
+        assertError(try NIfTI.read(path), file: path, field: "gzip", mentions: "more than the 384 bytes the header declares")
+        try Data(Zlib.compress(header + [UInt8](repeating: 0, count: 20), format: .gzip)).write(to: URL(fileURLWithPath: path))
+        assertError(try NIfTI.read(path), file: path, field: "dim", mentions: "truncated")
+        try Data(Zlib.compress(Array(header.prefix(300)), format: .gzip)).write(to: URL(fileURLWithPath: path))
+        assertError(try NIfTI.read(path), file: path, field: "header", mentions: "348")
+        let channels = try niftiHeader(dims: [4, 4, 4, 2, 3])
+        try Data(Zlib.compress(channels + (0..<96).map { UInt8($0) }, format: .gzip)).write(to: URL(fileURLWithPath: path))
+        XCTAssertEqual(try NIfTI.read(path, channel: 2).values, (64..<96).map(Double.init))
+    }
+
+    func testMasksAndImagesMustHoldFiniteValues() throws {
+        let image = MedicalImage(size: [2, 2, 2], spacing: [1, 1, 1], elementType: .float32, values: [0, 1, 0, 1, .nan, 1, 0, .infinity])
+        assertError(try image.labelVolume(file: "m.nii"), file: "m.nii", field: "voxel data", mentions: "voxel (x 0, y 0, z 1) is nan")
+        assertError(try image.imageVolume(file: "i.nii"), file: "i.nii", field: "voxel data", mentions: "is nan")
+        var huge = image
+        huge.values = [0, 1, 0, 1, 0, 1, 0, 1e300]
+        assertError(try huge.imageVolume(file: "i.nii"), file: "i.nii", field: "voxel data", mentions: "voxel (x 1, y 1, z 1) is 1e+300")
+        XCTAssertEqual(try huge.labelVolume(file: "m.nii").voxels, [0, 1, 0, 1, 0, 1, 0, 255])
+        // The non-throwing view reads NaN as background instead of trapping.
+        XCTAssertEqual(image.labelVolume.voxels, [0, 1, 0, 1, 0, 1, 0, 255])
     }
 
     func testNIfTIErrors() throws {
@@ -212,8 +339,8 @@ final class BadInputTests: XCTestCase {
             try bad.damage(data)
             let out = outDirectory + "/dataset.h5"
             let arguments: [String] = switch bad.command {
-            case .importPromise12: ["data", "import", "promise12", data, "--out", out, "--size", "8"]
-            case .importDecathlon: ["data", "import", "decathlon", data, "--out", out, "--size", "8"]
+            case .importPromise12: ["data", "import", "promise12", data, "--out", out, "--size", "16"]
+            case .importDecathlon: ["data", "import", "decathlon", data, "--out", out, "--size", "16"]
             case .inspect(let file): ["data", "inspect", data + "/" + file]
             }
             let context = "\(bad.name) (\(arguments[1]))"
@@ -233,7 +360,7 @@ final class BadInputTests: XCTestCase {
         let directory = try temporaryDirectory(self)
         try ImportFixtures.promise12(directory, cases: 2)
         let out = directory + "/out.h5"
-        let succeeded = try runProgram(binary, ["data", "import", "promise12", directory, "--out", out, "--size", "8"])
+        let succeeded = try runProgram(binary, ["data", "import", "promise12", directory, "--out", out, "--size", "16"])
         XCTAssertEqual(succeeded.status, 0, succeeded.output)
         XCTAssertEqual(try DatasetFile.header(out).caseIDs, ["Case00", "Case01"])
         let json = try runProgram(binary, ["data", "inspect", directory + "/Case00.mhd", "--json"])

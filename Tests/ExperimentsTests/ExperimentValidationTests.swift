@@ -58,4 +58,62 @@ final class ExperimentValidationTests: XCTestCase {
         XCTAssertEqual(error(""), "bad.yaml: the file is empty")
         XCTAssertEqual(error("- a\n- b\n"), "bad.yaml:1: expected a mapping of keys to values")
     }
+
+    func testIntegersPast64BitsAreErrorsNotTraps() {
+        XCTAssertEqual(error("methods: [mt]\ntraining:\n  epochs: 99999999999999999999999\n"),
+                       "bad.yaml:3: training.epochs: 99999999999999999999999 is not an integer of at most 64 bits (-9223372036854775808...9223372036854775807)")
+        XCTAssertTrue(error("seed: 99999999999999999999\nmethods: [mt]\n").hasPrefix("bad.yaml:1: seed: 99999999999999999999 is not an integer"))
+        XCTAssertTrue(error("methods: [mt]\nseeds: [1, -99999999999999999999]\n").hasPrefix("bad.yaml:2: seeds[1]: -99999999999999999999 is not an integer"))
+        XCTAssertTrue(error("methods: [mt]\nfolds: !!int five\n").hasPrefix("bad.yaml:2: folds: five is not an integer"))
+        XCTAssertTrue(error("methods: [mt]\ntraining: { augment: !!bool maybe }\n").hasPrefix("bad.yaml:2: training.augment: 'maybe' is not a boolean"))
+        XCTAssertTrue(error("methods: [mt]\ntraining: { learning_rate: !!float tiny }\n").hasPrefix("bad.yaml:2: training.learning_rate: 'tiny' is not a number"))
+        // At the edge of 64 bits the value is read, and then checked against its range.
+        XCTAssertEqual(error("methods: [mt]\nfolds: 9223372036854775807\n"), "bad.yaml:2: folds: 9223372036854775807 is out of range 2...50")
+    }
+
+    func testTheNameIsAPlainNameNotAPath() throws {
+        for name in ["../../x", "a/b", ".hidden", "..", "/abs", "a b", "", "é", String(repeating: "a", count: 101)] {
+            XCTAssertTrue(error("name: \"\(name)\"\nmethods: [mt]\n").hasPrefix("bad.yaml:1: name: expected letters, digits"), "\(name): \(error("name: \"\(name)\"\nmethods: [mt]\n"))")
+        }
+        XCTAssertEqual(try Experiment.parse(yaml: "name: quick-2.v1_b\nmethods: [mt]\n", file: "e.yaml", catalog: catalog).name, "quick-2.v1_b")
+        // A file name that makes no plain name needs the key.
+        XCTAssertTrue(error(yaml: "methods: [mt]\n", file: "dir/my run.yaml").hasPrefix("dir/my run.yaml: name: "), error(yaml: "methods: [mt]\n", file: "dir/my run.yaml"))
+        XCTAssertEqual(try Experiment.parse(yaml: "name: mine\nmethods: [mt]\n", file: "dir/my run.yaml", catalog: catalog).name, "mine")
+    }
+
+    /// Anchors and aliases are refused before Yams composes them, so a "billion laughs" (nine
+    /// levels of ten aliases, 10^9 strings expanded) costs nothing.
+    func testAnchorsAndAliasesAreRefusedBeforeTheyExpand() throws {
+        var laughs = "methods: [mt]\ndescription: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+        var previous = "a"
+        for anchor in "bcdefghi" {
+            laughs += "l\(anchor): &\(anchor) [" + [String](repeating: "*\(previous)", count: 10).joined(separator: ", ") + "]\n"
+            previous = String(anchor)
+        }
+        let start = ContinuousClock.now
+        XCTAssertEqual(error(laughs), "bad.yaml:2: YAML anchors and aliases are not supported, found '&a'")
+        XCTAssertLessThan(ContinuousClock.now - start, .seconds(1))
+        XCTAssertEqual(error("methods: [mt]\ntraining: &t { epochs: 3 }\n"), "bad.yaml:2: YAML anchors and aliases are not supported, found '&t'")
+        XCTAssertEqual(error("methods:\n  - mt\n  - *m\n"), "bad.yaml:3: YAML anchors and aliases are not supported, found '*m'")
+    }
+
+    func testDocumentsPastTheSizeLimitAreRefusedUnparsed() throws {
+        let padding = String(repeating: "# a comment line\n", count: Experiment.maximumBytes / 17 + 1)
+        XCTAssertEqual(error("methods: [mt]\n" + padding), "bad.yaml: the file is \(14 + padding.utf8.count) bytes, more than the 4194304 an experiment may have")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("big-\(UUID().uuidString).yaml")
+        try Data(("methods: [mt]\n" + padding).utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        XCTAssertThrowsError(try Experiment.load(path: url.path, catalog: catalog)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("\(url.path): the file is "), "\(error)")
+        }
+    }
+
+    private func error(yaml: String, file: String) -> String {
+        do {
+            _ = try Experiment.parse(yaml: yaml, file: file, catalog: catalog)
+            return "no error"
+        } catch {
+            return "\(error)"
+        }
+    }
 }
