@@ -33,9 +33,18 @@ public enum HDF5Library {
 
     /// HDF5 prints its error stack to stderr on every failing call; we report errors ourselves,
     /// with the file and object named, so the automatic printing is switched off once.
+    ///
+    /// HDF5's own clean-up at process exit is switched off too: after a failed write (a full
+    /// disk) it tried to flush the failed file once more at exit and crashed the process after
+    /// our error was printed. Our files are closed explicitly; an exit leaves nothing to flush.
     static let silenced: Void = {
+        H5dont_atexit()
         H5Eset_auto2(sparseseg_H5E_DEFAULT(), nil, nil)
     }()
+
+    /// ": <the C library's reason>" when the failing call left one in errno (the sec2 driver
+    /// does for a full disk), else "". Call sites set errno to 0 before the HDF5 call.
+    static var cause: String { errno != 0 ? ": \(String(cString: strerror(errno)))" : "" }
 }
 
 /// A numeric element type that HDF5 can store and convert.
@@ -83,7 +92,8 @@ public final class HDF5File {
     public func close() throws {
         guard isOpen else { return }
         isOpen = false
-        guard H5Fclose(id) >= 0 else { throw HDF5Error(file: path, object: "", message: "close failed") }
+        errno = 0
+        guard H5Fclose(id) >= 0 else { throw HDF5Error(file: path, object: "", message: "close failed" + HDF5Library.cause) }
     }
 
     /// Creates a new file at `path`, replacing any file there.
@@ -91,8 +101,9 @@ public final class HDF5File {
         _ = HDF5Library.silenced
         let access = accessProperties()
         defer { H5Pclose(access) }
+        errno = 0
         let id = H5Fcreate(path, sparseseg_H5F_ACC_TRUNC(), sparseseg_H5P_DEFAULT(), access)
-        guard id >= 0 else { throw HDF5Error(file: path, object: "", message: "cannot create HDF5 file") }
+        guard id >= 0 else { throw HDF5Error(file: path, object: "", message: "cannot create HDF5 file" + HDF5Library.cause) }
         return HDF5File(path: path, id: id)
     }
 
@@ -133,8 +144,9 @@ public final class HDF5File {
 
     /// Flushes buffered writes to disk.
     public func flush() throws {
+        errno = 0
         guard H5Fflush(id, H5F_SCOPE_GLOBAL) >= 0 else {
-            throw HDF5Error(file: path, object: "", message: "flush failed")
+            throw HDF5Error(file: path, object: "", message: "flush failed" + HDF5Library.cause)
         }
     }
 
@@ -233,10 +245,11 @@ public final class HDF5Group {
         let dataset = H5Dcreate2(id, name, T.hdf5Type, space, sparseseg_H5P_DEFAULT(), properties, sparseseg_H5P_DEFAULT())
         guard dataset >= 0 else { throw error(name, "cannot create dataset (does it exist already?)") }
         defer { H5Dclose(dataset) }
+        errno = 0
         let status = values.withUnsafeBytes { raw in
             H5Dwrite(dataset, T.hdf5Type, sparseseg_H5S_ALL(), sparseseg_H5S_ALL(), sparseseg_H5P_DEFAULT(), raw.baseAddress)
         }
-        guard status >= 0 else { throw error(name, "cannot write dataset") }
+        guard status >= 0 else { throw error(name, "cannot write dataset" + HDF5Library.cause) }
     }
 
     /// The shape of the dataset called `name`.

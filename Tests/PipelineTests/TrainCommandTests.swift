@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import Runner
 import XCTest
@@ -49,6 +50,23 @@ final class TrainCommandTests: XCTestCase {
         try FileManager.default.copyItem(atPath: directory.appendingPathComponent("a.yaml").path, toPath: copy)
         let (again, againOutput) = try train(copy, out: run)
         XCTAssertEqual(again, 0, againOutput)
+    }
+
+    /// A file that cannot be written (here: past `ulimit -f`, as a full disk would refuse it)
+    /// ends the job with one line giving the cause, exit 1, no crash and no temporary file.
+    func testAWriteErrorNamesItsCauseAndLeavesNoTemporaryFile() throws {
+        let run = directory.appendingPathComponent("small")
+        let script = "ulimit -f 1000 && trap '' XFSZ && exec \"$0\" \"$@\""
+        let (termination, output) = try ChildProcess.run(
+            "/bin/sh", ["-c", script, SmokeRunTests.executable.path, "train", try experiment("a", epochs: 1),
+                        "--method", "fs-lcs", "--fold", "0", "--out", run.path], timeout: .seconds(120))
+        guard case .exited(let status) = termination else { return XCTFail("ended by a signal: \(termination) \(output)") }
+        XCTAssertEqual(status, 1, output)
+        let lines = output.split(separator: "\n").filter { !$0.hasPrefix("train epoch") }
+        XCTAssertEqual(lines.count, 1, output)
+        XCTAssertTrue(output.contains("File too large"), output)
+        let left = FileManager.default.enumerator(atPath: run.path)?.compactMap { $0 as? String }.filter { $0.contains(".tmp-") } ?? []
+        XCTAssertEqual(left, [], "temporary files left behind")
     }
 
     func testARunDirectoryServedByACoordinatorIsRefused() throws {
