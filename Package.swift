@@ -76,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "sparseseg",
             dependencies: [
-                "CCPU", "TrainingCore", "Datasets", "Metrics", "Methods", "Experiments", "Runner", "Reports", "Pipeline",
+                "CCPU", "TrainingCore", "Datasets", "Metrics", "Methods", "Experiments", "Runner", "Reports", "Pipeline", "AtomicFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

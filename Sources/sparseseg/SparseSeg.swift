@@ -23,6 +23,7 @@ struct SparseSeg: AsyncParsableCommand {
             Info.self,
             Bench.self,
             ReportCommand.self,
+            CompareCommand.self,
             DataCommand.self,
             CoordinatorCommand.self,
             WorkerCommand.self,

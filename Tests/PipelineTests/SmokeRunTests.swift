@@ -55,5 +55,18 @@ final class SmokeRunTests: XCTestCase {
                      "jobs/mt/fold0/seed1/metrics.json"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: runDirectory.appendingPathComponent(file).path), file)
         }
+
+        // compare reads real run directories: the run against itself pairs every test case of
+        // every method with a difference of 0.
+        let csv = runDirectory.appendingPathComponent("self-comparison.csv")
+        let (compared, json) = try runToCompletion(Self.executable, ["compare", runDirectory.path, runDirectory.path, "--json", "--csv", csv.path],
+                                                   timeout: .seconds(60))
+        XCTAssertEqual(compared, 0, json)
+        let document = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any], json)
+        let ours = try XCTUnwrap((document["methods"] as? [String: Any])?["ours"] as? [String: Any], json)
+        let dice = try XCTUnwrap(ours["dice"] as? [String: Any], json)
+        XCTAssertEqual(dice["pairs"] as? Int, 2, "fold 0 tests 2 of the 10 cases")
+        XCTAssertEqual(dice["mean_difference"] as? Double, 0)
+        XCTAssertEqual(try String(contentsOf: csv, encoding: .utf8).split(separator: "\n").count, 1 + 10 * 2 * 6)
     }
 }
