@@ -60,7 +60,7 @@ let package = Package(
         .target(name: "Metrics", swiftSettings: strict),
         .target(
             name: "Methods",
-            dependencies: ["TrainingCore", "Datasets", "Metrics", "Experiments", "SeededRandom", "HDF5", "AtomicFiles", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["TrainingCore", "Datasets", "Metrics", "Experiments", "SeededRandom", "HDF5", "AtomicFiles"],
             swiftSettings: strict),
         .target(
             name: "Experiments", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),

@@ -66,7 +66,7 @@ public final class Coordinator: Sendable {
     private let sinks: [any ResultSink]
     private let logger: Logger
     private let onEvent: @Sendable (CoordinatorEvent) -> Void
-    private let shared = SharedState()
+    private let shared: SharedState
 
     /// A coordinator for `jobs`. Validates the jobs and the security settings; the run
     /// directory's journal is read by ``run()``.
@@ -86,6 +86,7 @@ public final class Coordinator: Sendable {
         self.sinks = [JSONLinesResultSink(url: configuration.runDirectory.appendingPathComponent("results.jsonl"))] + sinks
         self.logger = logger
         self.onEvent = onEvent
+        shared = try SharedState()
     }
 
     /// Runs until every job is done or failed (then tells the workers to shut down) or until
@@ -125,27 +126,18 @@ final class SharedState: @unchecked Sendable {
     private var stopped = false
     private var bound: String?? = .none
     private var latest = RunStatus(jobs: [], workers: [])
-    /// The read end of a pipe the coordinator thread polls, so stop() wakes it at once.
-    let wake: (read: Int32, write: Int32)
+    /// The pipe the coordinator thread polls, so that stop() wakes it at once.
+    let wake: WakePipe
 
-    init() {
-        var fds: [Int32] = [-1, -1]
-        pipe(&fds)
-        wake = (fds[0], fds[1])
-        _ = fcntl(fds[0], F_SETFL, O_NONBLOCK)
-    }
-
-    deinit {
-        close(wake.read)
-        close(wake.write)
+    init() throws {
+        wake = try WakePipe()
     }
 
     var isStopped: Bool { lock.withLock { stopped } }
 
     func stop() {
         lock.withLock { stopped = true }
-        var byte: UInt8 = 1
-        _ = write(wake.write, &byte, 1)
+        wake.signal()
     }
 
     func markBound(_ endpoint: String?) {
@@ -295,9 +287,9 @@ private final class CoordinatorLoop {
         while !shared.isStopped {
             if scheduler.isFinished { break }
             let now = ContinuousClock.now
-            let ready = try poll([.socket(router), .socket(monitor.socket), .descriptor(shared.wake.read)],
+            let ready = try poll([.socket(router), .socket(monitor.socket), .descriptor(shared.wake.readEnd)],
                                  timeout: max(.zero, nextTick - now))
-            if ready[2] { drainWakePipe() }
+            if ready[2] { shared.wake.drain() }
             // Events are read before messages and handled after them: libzmq queues a
             // connection's last messages before it reports the disconnection, so a worker's
             // parting words (a result, a hand-back) are heard before it is declared lost.
@@ -505,7 +497,7 @@ private final class CoordinatorLoop {
             if failure.abandoned { sessions[id]?.leaving = true }
             send(.ack(Ack(claim: failure.claim, accepted: current)), to: id)
         case .goodbye:
-            if sessions[id] != nil { try lose(id, reason: "said goodbye") }
+            if sessions[id] != nil { try lose(id, reason: "said goodbye", counts: false) }
         case .statusRequest:
             send(.status(status()), to: id)
         case .welcome, .assign, .ack, .cancel, .rehello, .shutdown, .status:
@@ -619,15 +611,16 @@ private final class CoordinatorLoop {
         onEvent(.attemptFailed(claim, reason: reason, jobFailed: jobFailed))
     }
 
-    /// The worker behind `id` is gone: forget it and requeue its job.
-    func lose(_ id: [UInt8], reason: String) throws {
+    /// The worker behind `id` is gone: forget it and requeue its job. The attempt `counts` as
+    /// a failure unless the worker said goodbye; a `silent` worker's connection may still
+    /// bring its result, which is then accepted as its own.
+    func lose(_ id: [UInt8], reason: String, counts: Bool = true, silent: Bool = false) throws {
         guard let session = sessions.removeValue(forKey: id) else { return }
         if sessionByDescriptor[session.descriptor] == id { sessionByDescriptor[session.descriptor] = nil }
-        if reason.hasPrefix("silent") { lostConnections[id] = session.name }
+        if silent { lostConnections[id] = session.name }
         logger.warning("worker \(session.name) lost: \(reason)")
         onEvent(.workerLost(session.name, reason: reason))
         if let claim = session.claim, scheduler.entry(claim.job)?.attempt == claim.attempt, scheduler.entry(claim.job)?.state == .running {
-            let counts = reason != "said goodbye"
             try fail(claim, reason: "worker \(session.name) lost: \(reason)", counts: counts)
             if counts { lostClaims[claim] = session.name }
         }
@@ -649,11 +642,6 @@ private final class CoordinatorLoop {
         }
     }
 
-    func drainWakePipe() {
-        var buffer = [UInt8](repeating: 0, count: 64)
-        while read(shared.wake.read, &buffer, buffer.count) > 0 {}
-    }
-
     // MARK: Time and scheduling
 
     func tick() throws {
@@ -668,7 +656,7 @@ private final class CoordinatorLoop {
         lastTick = now
         for (id, session) in sessions {
             if now - session.lastSeen > silence {
-                try lose(id, reason: "silent for \(configuration.liveness) heartbeat intervals")
+                try lose(id, reason: "silent for \(configuration.liveness) heartbeat intervals", silent: true)
             } else {
                 send(.heartbeat(Heartbeat()), to: id)
             }

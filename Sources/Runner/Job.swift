@@ -45,13 +45,13 @@ public struct JobSpec: Sendable, Hashable, Codable {
 
 /// Progress of a running job, streamed to the coordinator with each heartbeat.
 public struct JobProgress: Sendable, Hashable, Codable {
-    /// Epochs completed so far and the total.
+    /// The current epoch, 1-based.
     public var epoch: Int?
     /// The number of epochs of the job.
     public var epochs: Int?
-    /// Steps completed in the current epoch (or overall) and the total.
+    /// Steps completed (in the epoch, or in the whole job: see the executor).
     public var step: Int?
-    /// The number of steps per epoch (or of the job).
+    /// The number of steps that `step` counts towards.
     public var steps: Int?
     /// The latest training loss.
     public var loss: Double?
@@ -102,15 +102,15 @@ public struct CompletedJob: Sendable, Hashable, Codable {
     public var seed: UInt64
     /// The job's per-case rows.
     public var rows: [JSONValue]
-    /// Artefacts, relative to the run directory (for example "jobs/MT-fold1/model.h5").
+    /// Artefacts, relative to the run directory (for example "jobs/mt/fold1/seed0/metrics.json").
     public var artefacts: [String]
     /// Wall-clock seconds the worker spent on the job.
     public var seconds: Double
-    /// Start and end of the job on the worker, seconds since 1970.
+    /// Start of the job on the worker, seconds since 1970.
     public var startedAt: Double
     /// End of the job on the worker, seconds since 1970.
     public var finishedAt: Double
-    /// The worker's name (host:pid) and host.
+    /// The worker's name (host:pid).
     public var worker: String
     /// The worker's host.
     public var host: String

@@ -29,7 +29,7 @@ public struct JobClaim: Sendable, Hashable, Codable {
 public struct Hello: Sendable, Hashable, Codable {
     /// The sparseseg version of the worker, for the logs.
     public var software: String
-    /// The worker's host name and process id; "host:pid" names the worker.
+    /// The worker's host name; with `pid`, "host:pid" names the worker.
     public var host: String
     /// The worker's process id.
     public var pid: Int32

@@ -27,10 +27,9 @@ enum DirectConvolution {
     static let blockChannels = 4
 
     /// Whether a 3x3 layer of this shape runs direct: W a whole number of tiles, and at most 32
-    /// output channels. Timed layer by layer on this machine (1 thread, batch 4): the forwards
-    /// of 16->16 and 32->16 at 128 x 128 and of 16->32, 32->32 and 64->32 at 64 x 64 ran 1.2 to
-    /// 1.7 times as fast direct (85-95 GFLOP/s) as through im2col + sgemm; with 64 or more
-    /// output channels sgemm already reached 70-85 GFLOP/s.
+    /// output channels. Narrow layers do few multiply-adds per float that im2col copies, so the
+    /// direct kernel beats im2col + sgemm there; with 64 or more output channels sgemm is as
+    /// fast (docs/training-core.md has the layer-by-layer measurements).
     static func suits(outputChannels: Int, width: Int) -> Bool {
         width % tileWidth == 0 && outputChannels <= 32
     }
@@ -155,8 +154,8 @@ enum DirectConvolution {
 
     /// Pixels of one band of rows in ``accumulateWeightGradient(padded:inputChannels:gradient:outputChannels:into:height:width:)``:
     /// three channels of dy over a band (12 KiB) and the band's input rows stay in L1 while
-    /// every (input channel, kernel row) sweeps them. Without bands, each sweep read whole
-    /// planes from beyond L2 and the kernel ran at about 43 GFLOP/s, below im2col + sgemm.
+    /// every (input channel, kernel row) sweeps them. Without bands, each sweep would read whole
+    /// planes from beyond L2, which made the kernel slower than im2col + sgemm.
     static let bandPixels = 1024
 
     /// Adds the weight gradient of one slice to `weightGradient [Cout, Cin, 3, 3]`:

@@ -63,10 +63,9 @@ final class WorkerPool: @unchecked Sendable {
 
     /// How long a helper keeps polling for the next share before it sleeps on the condition:
     /// longer than the serial stretches of a training step (the loss, packing weights), so
-    /// that the helper is awake for the next layer. A sleeping helper took long enough to wake
-    /// on this machine that, against 200 us, 20 ms raised the U-Net 128 step's ratio to sgemm
-    /// on two threads from 0.52-0.53 to 0.56-0.60 (medians of five alternating runs, twice).
-    /// While it polls, a helper yields its CPU to any other runnable thread.
+    /// that the helper is awake for the next layer: a sleeping helper wakes late enough to leave
+    /// the caller most of a short layer (docs/training-core.md, Threads). While it polls, a
+    /// helper yields its CPU to any other runnable thread.
     static let spinNanoseconds: UInt64 = 20_000_000
 
     /// The published job: a generation count, bumped for each job, times 2^16 plus the job's

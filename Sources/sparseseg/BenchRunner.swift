@@ -11,8 +11,8 @@ struct BenchRunner: AsyncParsableCommand {
         abstract: "No-op jobs per second through a coordinator (journal on disk) with 1, 2 and 4 worker processes, and job round-trip latency.",
         discussion: """
             Jobs per second count completions after every worker has joined. The round trip is the median time from \
-            the coordinator assigning a job to it receiving the result. Reference (the issue's measurement on a 2-core \
-            machine, not rerun here): Ray 2.60 1,700-1,950 no-op tasks/s, 1.5-1.7 ms round trip.
+            the coordinator assigning a job to it receiving the result. For comparison (not rerun here; \
+            docs/performance.md): Ray 2.60 ran 1,700-1,950 no-op tasks/s with a 1.5-1.7 ms round trip on a 2-core machine.
             """)
 
     @Option(help: "No-op jobs per measurement.")
