@@ -25,8 +25,8 @@ public enum Report {
     /// The number of test cases in Figure 2 unless told otherwise.
     public static let defaultFigureCases = 3
 
-    /// Reads `runDirectory` and writes table.md, table.csv, cases.csv, timing.csv and (when any
-    /// job wrote figure slices) figure.png into it. Everything is computed before anything is
+    /// Reads `runDirectory` and writes table.md, table.csv, cases.csv, timing.csv, index.html
+    /// and (when any job wrote figure slices) figure.png into it. Everything is computed before anything is
     /// written, and each file is replaced atomically: on bad input nothing is written.
     @discardableResult
     public static func generate(runDirectory: URL, figureCases: Int = defaultFigureCases) throws -> ReportOutcome {
@@ -54,6 +54,7 @@ public enum Report {
             ("table.csv", Data(TableDocuments.tableCSV(summaries).utf8)),
             ("cases.csv", Data(TableDocuments.casesCSV(summaries).utf8)),
             ("timing.csv", Data(TableDocuments.timingCSV(run).utf8)),
+            ("index.html", Data(HTMLReport.page(run: run, summaries: summaries, figurePNG: png).utf8)),
         ] + (png.map { [("figure.png", Data($0))] } ?? [])
         var written: [URL] = []
         // A figure from an earlier report would no longer match the tables beside it.

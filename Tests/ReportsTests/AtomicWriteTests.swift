@@ -20,7 +20,7 @@ final class AtomicWriteTests: XCTestCase {
         try fixture.writeMetrics("ours", fold: 0, cases: [RunFixture.row("A", dice: 0.5, assd: 1, ravd: 0)])
         try fixture.writeFigureSlices("ours", fold: 0, size: 16, cases: [("A", 3, (4, 4, 6), (5, 5, 6))])
         let outcome = try Report.generate(runDirectory: fixture.url)
-        XCTAssertEqual(outcome.written.map(\.lastPathComponent), ["table.md", "table.csv", "cases.csv", "timing.csv", "figure.png"])
+        XCTAssertEqual(outcome.written.map(\.lastPathComponent), ["table.md", "table.csv", "cases.csv", "timing.csv", "index.html", "figure.png"])
         XCTAssertEqual(try leftovers(), [])
         let table = try fixture.read("table.md")
         XCTAssertTrue(table.hasPrefix("# Table 1 of this run"))
@@ -28,7 +28,7 @@ final class AtomicWriteTests: XCTestCase {
 
         // Without figure slices any more, the old figure goes rather than stand beside new tables.
         try FileManager.default.removeItem(at: fixture.path("jobs/ours/fold0/seed7/figure_slices.h5"))
-        XCTAssertEqual(try Report.generate(runDirectory: fixture.url).written.count, 4)
+        XCTAssertEqual(try Report.generate(runDirectory: fixture.url).written.count, 5)
         XCTAssertFalse(FileManager.default.fileExists(atPath: fixture.path("figure.png").path))
     }
 
