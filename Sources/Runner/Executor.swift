@@ -123,7 +123,7 @@ public struct TestJobExecutor: JobExecutor {
         for epoch in start..<max(start, epochs) {
             try sleep(epochSeconds, context: context) { fraction in
                 let done = Double(epoch) + fraction
-                return JobProgress(epoch: epoch, epochs: epochs, loss: 1 / (done + 1), fraction: done / Double(epochs),
+                return JobProgress(epoch: epoch + 1, epochs: epochs, loss: 1 / (done + 1), fraction: done / Double(epochs),
                                    etaSeconds: (Double(epochs) - done) * epochSeconds)
             }
             try writeAtomically(try JSONEncoder().encode(["epoch": JSONValue.number(Double(epoch + 1))]), to: checkpoint)

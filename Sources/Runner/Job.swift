@@ -45,7 +45,7 @@ public struct JobSpec: Sendable, Hashable, Codable {
 
 /// Progress of a running job, streamed to the coordinator with each heartbeat.
 public struct JobProgress: Sendable, Hashable, Codable {
-    /// Epochs completed so far and the total.
+    /// The epoch under way, 1-based (1 to `epochs`), as Methods' training reports it.
     public var epoch: Int?
     /// The number of epochs of the job.
     public var epochs: Int?
