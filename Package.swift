@@ -99,7 +99,9 @@ let package = Package(
             dependencies: ["Methods", "Datasets", "TrainingCore", "Experiments", "Metrics", "Reports", "SeededRandom", "HDF5"],
             swiftSettings: strict),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"], swiftSettings: strict),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "ZeroMQ", "ChildProcesses"], swiftSettings: strict),
+        .testTarget(
+            name: "RunnerTests", dependencies: ["Runner", "ZeroMQ", "ChildProcesses", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
         .testTarget(
             name: "PipelineTests", dependencies: ["Pipeline", "Runner", "Experiments", "Datasets", "ChildProcesses", "CZlib"],
             resources: [.copy("Fixtures")], swiftSettings: strict),

@@ -111,6 +111,10 @@ public final class Coordinator: Sendable {
     /// Asks ``run()`` to return soon; the journal is already durable, so nothing is lost.
     public func stop() { shared.stop() }
 
+    /// Whether the run is ending: every job is done or failed and the workers are being told
+    /// to shut down, or ``stop()`` was called. A worker that exits from now on was meant to.
+    public var isWindingDown: Bool { shared.isWindingDown }
+
     /// The endpoint actually bound (with the port filled in), once listening; waits up to
     /// `timeout` for the bind. Nil if binding failed or timed out.
     public func boundEndpoint(timeout: Duration = .seconds(10)) -> String? { shared.waitForBind(timeout: timeout) }
@@ -123,6 +127,7 @@ public final class Coordinator: Sendable {
 final class SharedState: @unchecked Sendable {
     private let lock = NSCondition()
     private var stopped = false
+    private var finishing = false
     private var bound: String?? = .none
     private var latest = RunStatus(jobs: [], workers: [])
     /// The read end of a pipe the coordinator thread polls, so stop() wakes it at once.
@@ -141,6 +146,11 @@ final class SharedState: @unchecked Sendable {
     }
 
     var isStopped: Bool { lock.withLock { stopped } }
+
+    var isWindingDown: Bool { lock.withLock { stopped || finishing } }
+
+    /// Set before the workers are told to shut down, so that their exits are not taken for crashes.
+    func markFinishing() { lock.withLock { finishing = true } }
 
     func stop() {
         lock.withLock { stopped = true }
@@ -320,6 +330,7 @@ private final class CoordinatorLoop {
 
         let finished = scheduler.isFinished
         if finished {
+            shared.markFinishing()
             for id in sessions.keys { send(.shutdown(Reason("run finished")), to: id) }
             try commit()
             let failed = status().jobs.filter { $0.state == .failed }

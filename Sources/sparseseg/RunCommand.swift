@@ -66,13 +66,15 @@ struct RunCommand: AsyncParsableCommand {
         let replacements = workers * settings.maxAttempts
         let refresher = Task {
             while !Task.isCancelled {
-                for index in local.replaceExited(limit: replacements) {
-                    view.note("worker \(index) exited; started a new one (\(local.restarts) of at most \(replacements))")
-                }
-                if local.running == 0 && local.restarts >= replacements {
-                    view.note("every worker has exited and \(replacements) replacements are used up: stopping (see \(logDirectory.path)/worker-*.log)")
-                    coordinator.stop()
-                    return
+                for event in local.supervise(coordinator, limit: replacements) {
+                    switch event {
+                    case .replaced(let index, let restarts, let limit):
+                        view.note("worker \(index) exited; started a new one (\(restarts) of at most \(limit))")
+                    case .exhausted(let limit):
+                        view.note("every worker has exited and \(limit) replacements are used up: stopping (see \(logDirectory.path)/worker-*.log)")
+                        coordinator.stop()
+                        return
+                    }
                 }
                 view.draw(coordinator.status())
                 try? await Task.sleep(for: .milliseconds(250))
