@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 import Logging
 import ZeroMQ
@@ -114,6 +115,18 @@ public final class Coordinator: Sendable {
     /// Whether the run is ending: every job is done or failed and the workers are being told
     /// to shut down, or ``stop()`` was called. A worker that exits from now on was meant to.
     public var isWindingDown: Bool { shared.isWindingDown }
+
+    /// The name of the file in the run directory that holds the bound endpoint while the
+    /// coordinator listens (docs/run-directory.md), for `sparseseg status RUN_DIR`.
+    public static let endpointFileName = "endpoint"
+
+    /// The endpoint recorded in `runDirectory` by the coordinator serving it, or nil when none
+    /// is listening there (or one was killed before it could remove the file).
+    public static func recordedEndpoint(in runDirectory: URL) -> String? {
+        guard let data = FileManager.default.contents(atPath: runDirectory.appendingPathComponent(endpointFileName).path) else { return nil }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? nil : text
+    }
 
     /// The endpoint actually bound (with the port filled in), once listening; waits up to
     /// `timeout` for the bind. Nil if binding failed or timed out.
@@ -297,6 +310,11 @@ private final class CoordinatorLoop {
     func run() throws -> RunSummary {
         let endpoint = try router.lastEndpoint
         logger.info("listening on \(endpoint) (\(zap == nil ? "plaintext" : "CURVE")), run directory \(runDirectoryPath)")
+        // Only the coordinator holding the journal's lock gets here, so the file is ours to
+        // write and to remove; a coordinator killed with SIGKILL leaves it behind, stale.
+        let endpointFile = configuration.runDirectory.appendingPathComponent(Coordinator.endpointFileName)
+        try AtomicFile.write(Data((endpoint + "\n").utf8), to: endpointFile)
+        defer { unlink(endpointFile.path) }
         shared.markBound(endpoint)
         onEvent(.listening(endpoint))
         var nextTick = ContinuousClock.now + interval

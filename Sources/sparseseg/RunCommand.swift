@@ -50,7 +50,7 @@ struct RunCommand: AsyncParsableCommand {
         var settings = CoordinatorConfiguration(endpoint: "tcp://127.0.0.1:*", runDirectory: runDirectory)
         try timing.apply(to: &settings, experiment: experiment)
         inputs.configure(&settings)
-        let view = LiveView(terminal: isatty(STDOUT_FILENO) == 1)
+        let view = LiveView(terminal: isatty(STDOUT_FILENO) == 1, runDirectory: runDirectory.path)
         let coordinator = try Coordinator(configuration: settings, jobs: inputs.jobs, sinks: inputs.sinks, logger: logger,
                                           onEvent: { view.event($0) })
         let signals = SignalHandlers { coordinator.stop() }
@@ -90,9 +90,16 @@ struct RunCommand: AsyncParsableCommand {
         view.draw(coordinator.status(), final: true)
         local.stop(grace: .seconds(5))
         withExtendedLifetime(signals) {}
-        print(result.finished ? "run finished: \(result.done) done, \(result.failed.count) failed" : "stopped: \(result.done) done so far; run again to resume")
+        if result.finished {
+            print("run finished: \(result.done) done, \(result.failed.count) failed")
+        } else {
+            let by = signals.received.map { " by \(SignalHandlers.name($0))" } ?? ""
+            print("stopped\(by): \(result.done) done so far (kept in the journal); run the same command again to resume")
+        }
         print("results: \(runDirectory.appendingPathComponent("results.jsonl").path)")
         if experiment != nil { RunCommand.printTable(runDirectory) }
+        // A run that did not finish is not a success, whatever stopped it.
+        if !result.finished { throw signals.exitCode ?? ExitCode.failure }
         if !result.failed.isEmpty { throw ExitCode(2) }
     }
 
@@ -147,16 +154,25 @@ struct FileLogHandler: LogHandler {
 /// place; otherwise one plain line per event.
 final class LiveView: @unchecked Sendable {
     private let terminal: Bool
+    private let runDirectory: String
     private let lock = NSLock()
     private var drawnLines = 0
 
-    init(terminal: Bool) { self.terminal = terminal }
+    init(terminal: Bool, runDirectory: String) {
+        self.terminal = terminal
+        self.runDirectory = runDirectory
+    }
 
     func event(_ event: CoordinatorEvent) {
+        if case .listening(let endpoint) = event {
+            // On a terminal too: it is how another terminal can follow the run.
+            note("coordinator listening on \(endpoint) (follow it with `sparseseg status \(runDirectory)` or `sparseseg status --connect \(endpoint)`)")
+            return
+        }
         guard !terminal else { return }
         let line: String
         switch event {
-        case .listening(let endpoint): line = "coordinator listening on \(endpoint)"
+        case .listening: return
         case .workerJoined(let name): line = "worker \(name) joined"
         case .workerLost(let name, let reason): line = "worker \(name) lost: \(reason)"
         case .assigned(let claim, let worker): line = "\(claim.job) attempt \(claim.attempt) -> \(worker)"

@@ -36,6 +36,47 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(harness.results.map(\.job).sorted(), ["a", "b"])
     }
 
+    /// On a terminal the live view used to hide the coordinator's endpoint, `sparseseg status`
+    /// needed --connect, and Ctrl-C ended the run with status 0.
+    func testOnATerminalRunShowsItsEndpointFollowedByStatusOfTheRunDirectoryAndSIGINTExits130() throws {
+        let harness = try Harness(jobs: [JobSpec(id: "slow", method: "test.sleep", fold: 0, seed: 1, settings: ["seconds": 60])])
+        let endpointFile = harness.runDirectory.appendingPathComponent("endpoint")
+        let run = try TerminalProcess(Harness.executable.path, ["run", harness.jobsFile.path, "--workers", "1", "--out", harness.runDirectory.path,
+                                                                "--heartbeat-ms", "100"])
+        XCTAssertTrue(harness.wait(20) { harness.journal.contains { $0.kind == .assigned } }, "the job never started: \(run.output)")
+        XCTAssertTrue(run.output.contains("\u{1B}["), "drawn as on a terminal: \(run.output)")
+        let endpoint = try XCTUnwrap(try? String(contentsOf: endpointFile, encoding: .utf8)).trimmingCharacters(in: .newlines)
+        XCTAssertTrue(endpoint.hasPrefix("tcp://127.0.0.1:"), endpoint)
+        XCTAssertTrue(run.output.contains("coordinator listening on \(endpoint)"), run.output)
+
+        let status = try harness.start(["status", harness.runDirectory.path], log: "status")
+        XCTAssertEqual(harness.exitStatus(status, timeout: 10), 0, harness.log("status"))
+        XCTAssertTrue(harness.log("status").contains("0/1 done, 1 running"), harness.log("status"))
+
+        kill(run.pid, SIGINT)
+        XCTAssertEqual(run.wait(timeout: 20), 130, run.output)
+        XCTAssertTrue(run.output.contains("stopped by SIGINT: 0 done so far (kept in the journal); run the same command again to resume"), run.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: endpointFile.path), "the coordinator removes its endpoint when it stops")
+        XCTAssertFalse(harness.journal.contains { $0.kind == .done })
+
+        let after = try harness.start(["status", harness.runDirectory.path], log: "status-after")
+        XCTAssertEqual(harness.exitStatus(after, timeout: 10), 1, harness.log("status-after"))
+        XCTAssertEqual(harness.log("status-after").split(separator: "\n"),
+                       ["Error: \(harness.runDirectory.path): no coordinator is running on this run directory (it has no endpoint file); start one with `sparseseg run` or `sparseseg coordinator`"])
+    }
+
+    /// SIGTERM (a scheduler's or `kill`'s) stops the run as cleanly as Ctrl-C, with status 143.
+    func testSIGTERMStopsARunWithStatus143() throws {
+        let harness = try Harness(jobs: [JobSpec(id: "slow", method: "test.sleep", fold: 0, seed: 1, settings: ["seconds": 60])])
+        let run = try harness.start(["run", harness.jobsFile.path, "--workers", "1", "--out", harness.runDirectory.path, "--heartbeat-ms", "100"],
+                                    log: "run")
+        XCTAssertTrue(harness.wait(20) { harness.journal.contains { $0.kind == .assigned } }, harness.log("run"))
+        run.terminate()
+        XCTAssertEqual(harness.exitStatus(run, timeout: 20), 143, harness.log("run"))
+        XCTAssertTrue(harness.log("run").contains("stopped by SIGTERM: 0 done so far"), harness.log("run"))
+        XCTAssertEqual(harness.journal.filter { $0.kind == .assigned }.count, 1, "the journal keeps the run as it stood")
+    }
+
     func testKeysGenerateWritesKeypairsAndRefusesToOverwrite() throws {
         let harness = try Harness(jobs: [JobSpec(id: "a", method: "test.echo", fold: 0, seed: 1)])
         let keys = harness.directory.appendingPathComponent("keys")
