@@ -24,8 +24,10 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var timing: CoordinatorTimingOptions
 
-    @Option(help: "Log level of the coordinator (its log goes to RUN_DIR/logs/coordinator.log).")
+    @Option(help: "Log level of the coordinator (its log goes to RUN_DIR/logs/coordinator.log): trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
+
+    func validate() throws { _ = try LoggingOptions.level(logLevel) }
 
     func run() async throws {
         let runDirectory = URL(fileURLWithPath: out ?? RunInputs.defaultRunDirectory(for: jobs))
@@ -127,7 +129,7 @@ struct RunCommand: AsyncParsableCommand {
         guard FileManager.default.createFile(atPath: url.path, contents: nil) else { throw ValidationError("cannot create \(url.path)") }
         let handle = try FileHandle(forWritingTo: url)
         var logger = Logger(label: "coordinator") { _ in FileLogHandler(handle: handle) }
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        logger.logLevel = try LoggingOptions.level(logLevel)
         return logger
     }
 }

@@ -77,6 +77,24 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(harness.journal.filter { $0.kind == .assigned }.count, 1, "the journal keeps the run as it stood")
     }
 
+    /// `--log-level verbose` was accepted and logged at info: only swift-log's levels are
+    /// accepted, by every command that has the flag.
+    func testAnUnknownLogLevelIsAUsageErrorNamingTheFlagAndTheLevels() throws {
+        let harness = try Harness(jobs: [JobSpec(id: "a", method: "test.echo", fold: 0, seed: 1)])
+        let expected = "Error: --log-level must be one of trace, debug, info, notice, warning, error, critical; given 'verbose'"
+        let commands: [(String, [String])] = [
+            ("run", ["run", harness.jobsFile.path, "--out", harness.runDirectory.path]),
+            ("coordinator", ["coordinator", harness.jobsFile.path, "--bind", harness.endpoint, "--out", harness.runDirectory.path]),
+            ("worker", ["worker", "--connect", harness.endpoint, "--give-up-after", "1"]),
+        ]
+        for (name, arguments) in commands {
+            let process = try harness.start(arguments + ["--log-level", "verbose"], log: name)
+            XCTAssertEqual(harness.exitStatus(process, timeout: 10), 64, harness.log(name))
+            XCTAssertEqual(harness.log(name).split(separator: "\n").first.map(String.init), expected, harness.log(name))
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: harness.runDirectory.path), "nothing started")
+    }
+
     func testKeysGenerateWritesKeypairsAndRefusesToOverwrite() throws {
         let harness = try Harness(jobs: [JobSpec(id: "a", method: "test.echo", fold: 0, seed: 1)])
         let keys = harness.directory.appendingPathComponent("keys")
