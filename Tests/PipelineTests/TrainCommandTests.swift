@@ -69,6 +69,38 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertEqual(left, [], "temporary files left behind")
     }
 
+    /// Rerun on a job that completed, `train` used to predict and score again, overwrite
+    /// metrics.json (its wall time became that of the rerun) and say "wrote".
+    func testACompletedJobIsReportedNotTrainedAgainAndAnInterruptedOneResumes() throws {
+        let run = directory.appendingPathComponent("again")
+        let yaml = try experiment("a", epochs: 2)
+        let (first, firstOutput) = try train(yaml, out: run)
+        XCTAssertEqual(first, 0, firstOutput)
+        let metrics = run.appendingPathComponent("jobs/fs-lcs/fold0/seed0/metrics.json")
+        let stored = try Data(contentsOf: metrics)
+        let summary = try XCTUnwrap(firstOutput.split(separator: "\n").first { $0.hasPrefix("fs-lcs/fold0/seed0: mean dice ") }, firstOutput)
+        let caseLines = firstOutput.split(separator: "\n").filter { $0.hasPrefix("Case") }
+        XCTAssertEqual(caseLines.count, 2, firstOutput)
+
+        let (again, output) = try train(yaml, out: run)
+        XCTAssertEqual(again, 0, output)
+        let lines = output.split(separator: "\n")
+        XCTAssertEqual(lines.first.map(String.init),
+                       "fs-lcs/fold0/seed0 was already complete: not training it again (its result, from \(metrics.path); remove \(metrics.deletingLastPathComponent().path) to train it anew)")
+        XCTAssertEqual(Array(lines.dropFirst()), caseLines + [summary], "the stored result, as the first run printed it")
+        XCTAssertFalse(output.contains("wrote") || output.contains("train epoch"), output)
+        XCTAssertEqual(try Data(contentsOf: metrics), stored, "metrics.json untouched")
+
+        // Without metrics.json the job is not complete (it stopped before scoring): it resumes
+        // from its checkpoints, with no step trained twice.
+        try FileManager.default.removeItem(at: metrics)
+        let (resumed, resumedOutput) = try train(yaml, out: run)
+        XCTAssertEqual(resumed, 0, resumedOutput)
+        XCTAssertTrue(resumedOutput.contains("wrote \(metrics.deletingLastPathComponent().path)"), resumedOutput)
+        XCTAssertFalse(resumedOutput.contains("train epoch"), "nothing left to train: \(resumedOutput)")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: metrics.path))
+    }
+
     func testARunDirectoryServedByACoordinatorIsRefused() throws {
         let run = directory.appendingPathComponent("served")
         try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
