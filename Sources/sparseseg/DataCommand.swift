@@ -43,7 +43,7 @@ extension DataCommand {
             try DatasetFile.write(generated, source: "phantom", to: out)
             if let montage { try Montage.write(Array(generated.prefix(4)), to: montage) }
             let slices = generated.map(\.image.shape.nz)
-            print("wrote \(out): \(cases) phantom cases of \(size) x \(size) x \(slices.min()!)-\(slices.max()!) slices (seed \(seed)), generated in \(generation)")
+            print("wrote \(out): \(cases) phantom cases of \(size) x \(size) x \(slices.min()!)-\(slices.max()!) slices (seed \(seed)), generated in \(DurationText.format(generation))")
         }
     }
 }
