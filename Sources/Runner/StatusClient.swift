@@ -26,7 +26,7 @@ public enum StatusText {
     /// The summary: counts of queued, running, done and failed jobs and of workers.
     public static func summary(_ status: RunStatus) -> String {
         "\(status.count(.done))/\(status.jobs.count) done, \(status.count(.running)) running, "
-            + "\(status.count(.queued) + status.count(.orphaned)) queued, \(status.count(.failed)) failed, \(status.workers.count) workers"
+            + "\(status.count(.queued) + status.count(.orphaned)) queued, \(status.count(.failed)) failed, \(status.workers.count) worker\(status.workers.count == 1 ? "" : "s")"
     }
 
     /// One line for a job: state, attempt, worker, a progress bar and ETA when running,

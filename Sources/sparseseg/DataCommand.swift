@@ -81,7 +81,7 @@ extension DataCommand {
                     print(String(decoding: try encoder.encode(cases), as: UTF8.self))
                     return
                 }
-                print("\(file): \(dataset.source) dataset, \(cases.count) cases")
+                print("\(file): \(dataset.source) dataset, \(counted(cases.count, "case"))")
                 for c in cases {
                     let spacing = c.spacing.map { String(format: "%.3f", $0) }.joined(separator: " x ")
                     let original = c.originalSize.map(String.init).joined(separator: " x ")

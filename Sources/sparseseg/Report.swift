@@ -27,7 +27,7 @@ struct ReportCommand: ParsableCommand {
         let outcome = try Report.generate(runDirectory: URL(fileURLWithPath: runDirectory), figureCases: figureCases)
         for url in outcome.written { print("wrote \(url.path)") }
         print(outcome.isComplete
-              ? "all \(outcome.totalJobs) jobs completed"
+              ? (outcome.totalJobs == 1 ? "the 1 job completed" : "all \(outcome.totalJobs) jobs completed")
               : "partial run: \(outcome.completedJobs) of \(outcome.totalJobs) jobs completed")
         for problem in outcome.problems { print("  \(problem)") }
         for note in outcome.notes { print("note: \(note)") }

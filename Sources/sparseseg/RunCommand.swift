@@ -178,7 +178,7 @@ final class LiveView: @unchecked Sendable {
         case .workerJoined(let name): line = "worker \(name) joined"
         case .workerLost(let name, let reason): line = "worker \(name) lost: \(reason)"
         case .assigned(let claim, let worker): line = "\(claim.job) attempt \(claim.attempt) -> \(worker)"
-        case .finished(let result): line = "\(result.job) done in \(DurationText.format(result.seconds)) (\(result.rows.count) rows)"
+        case .finished(let result): line = "\(result.job) done in \(DurationText.format(result.seconds)) (\(counted(result.rows.count, "row")))"
         case .attemptFailed(let claim, let reason, let failed): line = "\(claim.job) attempt \(claim.attempt) \(failed ? "FAILED" : "requeued"): \(reason)"
         }
         // Flushed per line: piped into a log file, stdout is otherwise block-buffered and the

@@ -97,7 +97,7 @@ struct Train: ParsableCommand {
     }
 
     private func summaryLine(_ id: String, meanDice: Double, cases: Int, steps: Int?, seconds: Double?) -> String {
-        "\(id): mean dice \(format(meanDice)) over \(cases) cases, \(steps.map(String.init) ?? "n/a") steps, \(seconds.map(DurationText.format) ?? "n/a")"
+        "\(id): mean dice \(format(meanDice)) over \(counted(cases, "case")), \(steps.map { counted($0, "step") } ?? "n/a steps"), \(seconds.map(DurationText.format) ?? "n/a")"
     }
 
     private func pseudoLabelLine(_ name: String, dice: Double?, precision: Double?, recall: Double?) -> String {

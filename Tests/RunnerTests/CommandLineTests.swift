@@ -13,6 +13,7 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(harness.exitStatus(run, timeout: 30), 0, harness.log("run"))
         let output = harness.log("run")
         XCTAssertTrue(output.contains("b attempt 1 -> "), output)
+        XCTAssertNotNil(output.range(of: #"\na done in [0-9.]+ s \(1 row\)\n"#, options: .regularExpression), "one row, not '1 rows': \(output)")
         XCTAssertTrue(output.contains("run finished: 2 done, 0 failed"), output)
         XCTAssertFalse(output.contains("\u{1B}["), "no terminal codes when the output is not a terminal")
         XCTAssertEqual(harness.results.map(\.job).sorted(), ["a", "b"])

@@ -16,4 +16,12 @@ final class StatusClientTests: XCTestCase {
         XCTAssertFalse(last.contains("epoch 3/2"), last)
         XCTAssertTrue(StatusText.line(running(epoch: 1, of: 5)).contains(" epoch 1/5"))
     }
+
+    /// "1 workers" in the summary line of the live view and of `sparseseg status`.
+    func testTheSummaryCountsOneWorkerInTheSingular() {
+        let one = RunStatus(jobs: [running(epoch: 1, of: 2)], workers: [WorkerStatus(name: "node1:42", threads: 1, job: "mt/fold0/seed0")])
+        XCTAssertEqual(StatusText.summary(one), "0/1 done, 1 running, 0 queued, 0 failed, 1 worker")
+        let two = RunStatus(jobs: [], workers: one.workers + [WorkerStatus(name: "node2:7", threads: 1, job: nil)])
+        XCTAssertTrue(StatusText.summary(two).hasSuffix(", 2 workers"), StatusText.summary(two))
+    }
 }
