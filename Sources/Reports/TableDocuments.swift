@@ -49,6 +49,8 @@ enum TableDocuments {
     static func testCell(_ result: WilcoxonResult?) -> String {
         guard let result else { return "—" }
         guard result.pairs > 0 else { return "n/a (no paired cases)" }
+        // Every pair tied: there is no test to speak of, exact or not.
+        guard result.nonZero > 0 else { return "n/a (no non-zero differences in \(result.pairs) pairs)" }
         return "\(Format.pValue(result.pValue)) (n=\(result.nonZero), \(result.method.rawValue))"
     }
 
@@ -250,7 +252,8 @@ enum TableDocuments {
             }
             for metric in MethodSummary.testedMetrics {
                 let test = summary.versusOurs[metric]
-                row += [TextTable.number(test?.pValue), test.map { "\($0.nonZero)" } ?? TextTable.undefined, test?.method.rawValue ?? TextTable.undefined]
+                let method = test.flatMap { $0.nonZero > 0 ? $0.method.rawValue : nil }
+                row += [TextTable.number(test?.pValue), test.map { "\($0.nonZero)" } ?? TextTable.undefined, method ?? TextTable.undefined]
             }
             table.append(row)
         }

@@ -45,6 +45,29 @@ final class TextFormatTests: XCTestCase {
         XCTAssertEqual(TableDocuments.cell(ColumnSummary([nil, nil]), .assd), "n/a (2 undefined)")
     }
 
+    /// A method identical to Ours on every case has no non-zero difference: the cell used to
+    /// read "n/a (n=0, exact)", as if an exact test had been made.
+    func testAPValueCellWithoutNonZeroDifferencesSaysSo() throws {
+        let tied = WilcoxonResult(pairs: 3, nonZero: 0, rankSumPositive: 0, rankSumNegative: 0, pValue: nil, method: .exact)
+        XCTAssertEqual(TableDocuments.testCell(tied), "n/a (no non-zero differences in 3 pairs)")
+        XCTAssertEqual(TableDocuments.testCell(WilcoxonResult(pairs: 0, nonZero: 0, rankSumPositive: 0, rankSumNegative: 0, pValue: nil, method: .exact)),
+                       "n/a (no paired cases)")
+
+        let fixture = try RunFixture()
+        defer { fixture.remove() }
+        let rows = [RunFixture.row("A", dice: 0.5, assd: 1, ravd: 0.1), RunFixture.row("B", dice: 0.7, assd: 2, ravd: 0.2)]
+        try fixture.writeMetrics("ours", fold: 0, cases: rows)
+        try fixture.writeMetrics("mt", fold: 0, cases: rows)
+        try Report.generate(runDirectory: fixture.url)
+        let table = try fixture.read("table.md")
+        XCTAssertTrue(table.contains("| n/a (no non-zero differences in 2 pairs) |"), table)
+        XCTAssertFalse(table.contains("n=0"), table)
+        let mt = try XCTUnwrap(csvDictionaries(try fixture.read("table.csv")).first { $0["method"] == "mt" })
+        XCTAssertEqual(mt["p_dice_vs_ours"], "NA")
+        XCTAssertEqual(mt["n_dice_nonzero_pairs"], "0")
+        XCTAssertEqual(mt["test_dice"], "NA", "no test was made")
+    }
+
     func testCasesCSVHeader() throws {
         let fixture = try RunFixture()
         defer { fixture.remove() }
