@@ -21,12 +21,12 @@ public enum RunSetup {
         if !FileManager.default.fileExists(atPath: foldsURL.path) {
             let split = try DatasetSettings(experiment.dataset).split(dataset, folds: experiment.folds)
             let folds: [[String: Any]] = (0..<split.k).map { ["fold": $0, "train": split.trainingIDs($0), "test": split.testIDs($0)] }
-            try AtomicWrite.data(try JSONSerialization.data(withJSONObject: ["folds": folds], options: [.prettyPrinted, .sortedKeys]), to: foldsURL)
+            try AtomicWrite.data(try JSONSerialization.data(withJSONObject: ["folds": folds], options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]), to: foldsURL)
         }
         let jobsURL = runDirectory.appendingPathComponent("jobs.json")
         if !FileManager.default.fileExists(atPath: jobsURL.path) {
             let list: [[String: Any]] = jobs.map { ["id": $0.id, "method": $0.method, "fold": $0.fold, "seed": $0.seed] }
-            try AtomicWrite.data(try JSONSerialization.data(withJSONObject: ["jobs": list], options: [.prettyPrinted, .sortedKeys]), to: jobsURL)
+            try AtomicWrite.data(try JSONSerialization.data(withJSONObject: ["jobs": list], options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]), to: jobsURL)
         }
         return jobs
     }

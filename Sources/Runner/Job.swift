@@ -191,7 +191,7 @@ public enum JobsFile {
     /// Encodes `jobs` in the jobs file format.
     public static func encode(_ jobs: [JobSpec]) throws -> Data {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(["jobs": jobs])
     }
 

@@ -70,7 +70,7 @@ extension DataCommand {
 
         func run() throws {
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             if file.lowercased().hasSuffix(".h5") {
                 guard let rule = CentralSliceRule(rawValue: centralSlice) else {
                     throw ValidationError("--central-slice must be one of \(CentralSliceRule.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -101,6 +101,19 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: metrics.path))
     }
 
+    /// jobs.json listed "fs-lcs\/fold0\/seed0": JSON escaped the slashes of job ids.
+    func testTheRunFilesWriteSlashesInJobIdsPlainly() throws {
+        let run = directory.appendingPathComponent("slashes")
+        let (status, output) = try train(try experiment("a", epochs: 1), out: run)
+        XCTAssertEqual(status, 0, output)
+        let jobs = try String(contentsOf: run.appendingPathComponent("jobs.json"), encoding: .utf8)
+        XCTAssertTrue(jobs.contains("\"fs-lcs/fold0/seed0\""), jobs)
+        for name in ["jobs.json", "folds.json", "jobs/fs-lcs/fold0/seed0/metrics.json", "jobs/fs-lcs/fold0/seed0/checkpoints/state.json"] {
+            let text = try String(contentsOf: run.appendingPathComponent(name), encoding: .utf8)
+            XCTAssertFalse(text.contains("\\/"), "\(name): \(text)")
+        }
+    }
+
     func testARunDirectoryServedByACoordinatorIsRefused() throws {
         let run = directory.appendingPathComponent("served")
         try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)

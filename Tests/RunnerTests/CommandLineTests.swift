@@ -20,6 +20,20 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: harness.runDirectory.appendingPathComponent("logs/worker-2.log").path))
     }
 
+    /// Job ids name directories ("mt/fold0/seed1"): JSON escaped their slashes ("mt\/fold0")
+    /// in every file the runner writes, which grep and people then missed.
+    func testTheRunnersFilesWriteSlashesInJobIdsPlainly() throws {
+        let harness = try Harness(jobs: [JobSpec(id: "echo/one", method: "test.echo", fold: 0, seed: 1, settings: ["path": "jobs/echo/one"])])
+        let run = try harness.start(["run", harness.jobsFile.path, "--workers", "1", "--out", harness.runDirectory.path, "--heartbeat-ms", "100"], log: "run")
+        XCTAssertEqual(harness.exitStatus(run, timeout: 30), 0, harness.log("run"))
+        for name in ["journal.jsonl", "results.jsonl"] {
+            let text = try String(contentsOf: harness.runDirectory.appendingPathComponent(name), encoding: .utf8)
+            XCTAssertTrue(text.contains("\"echo/one\""), "\(name): \(text)")
+            XCTAssertFalse(text.contains("\\/"), "\(name): \(text)")
+        }
+        XCTAssertFalse(String(decoding: try JobsFile.encode([JobSpec(id: "a/b", method: "test.echo", fold: 0, seed: 1)]), as: UTF8.self).contains("\\/"))
+    }
+
     /// A job that kills its worker, with one worker: before the run replaced dead workers it
     /// waited for ever. Now each death starts a new worker, the job fails after its attempts
     /// and the other jobs still run.
