@@ -68,13 +68,18 @@ final class TextFormatTests: XCTestCase {
         XCTAssertEqual(mt["test_dice"], "NA", "no test was made")
     }
 
+    /// cases.csv's Dice and IoU are fractions and table.csv's percentages: the columns say
+    /// which (they were "dice" and "iou").
     func testCasesCSVHeader() throws {
         let fixture = try RunFixture()
         defer { fixture.remove() }
         try fixture.writeMetrics("mt", fold: 0, cases: [RunFixture.row("A", dice: 0.5, assd: 1, ravd: 0.1)])
         try Report.generate(runDirectory: fixture.url)
         let lines = try fixture.read("cases.csv").split(separator: "\n")
-        XCTAssertEqual(lines.first, "method,fold,seed,case,site,dice,iou,assd,assd_pooled,ravd,ravd_abs,hd95,dice_gland_slices,fp_ml_gland_free,flags")
+        XCTAssertEqual(lines.first, "method,fold,seed,case,site,dice_fraction,iou_fraction,assd_mm,assd_pooled_mm,ravd,ravd_abs,hd95_mm,"
+                       + "dice_gland_slices_fraction,fp_ml_gland_free,flags")
         XCTAssertEqual(lines.count, 2)
+        XCTAssertEqual(csvDictionaries(try fixture.read("cases.csv"))[0]["dice_fraction"], "0.5")
+        XCTAssertEqual(csvDictionaries(try fixture.read("table.csv"))[0]["dice_pct_mean"], "50")
     }
 }
