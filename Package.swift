@@ -52,11 +52,12 @@ let package = Package(
         .target(name: "PNG", dependencies: ["CZlib"], swiftSettings: strict),
         .target(name: "SeededRandom", swiftSettings: strict),
         .target(name: "AtomicFiles", swiftSettings: strict),
+        .target(name: "BitmapText", swiftSettings: strict),
         .target(name: "ChildProcesses", dependencies: ["CSpawn"], swiftSettings: strict),
 
         // The project's concerns, one module each.
         .target(name: "TrainingCore", dependencies: ["COpenBLAS", "CMalloc", "HDF5", "SeededRandom"], swiftSettings: trainingCoreSettings),
-        .target(name: "Datasets", dependencies: ["HDF5", "CZlib", "PNG", "SeededRandom"], swiftSettings: strict),
+        .target(name: "Datasets", dependencies: ["HDF5", "CZlib", "PNG", "SeededRandom", "BitmapText"], swiftSettings: strict),
         .target(name: "Metrics", swiftSettings: strict),
         .target(
             name: "Methods",
@@ -68,7 +69,7 @@ let package = Package(
             name: "Runner",
             dependencies: ["ZeroMQ", "AtomicFiles", "ChildProcesses", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
-        .target(name: "Reports", dependencies: ["HDF5", "PNG", "AtomicFiles"], swiftSettings: strict),
+        .target(name: "Reports", dependencies: ["HDF5", "PNG", "AtomicFiles", "BitmapText"], swiftSettings: strict),
         .target(
             name: "Pipeline",
             dependencies: ["Experiments", "Datasets", "Methods", "Runner", "Reports", "AtomicFiles", .product(name: "Logging", package: "swift-log")],
@@ -90,16 +91,19 @@ let package = Package(
         .testTarget(name: "ChildProcessesTests", dependencies: ["ChildProcesses"], swiftSettings: strict),
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"], swiftSettings: strict),
         .testTarget(name: "PNGTests", dependencies: ["PNG", "CZlib"], swiftSettings: strict),
+        .testTarget(name: "BitmapTextTests", dependencies: ["BitmapText"], swiftSettings: strict),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "TrainingCoreTests", dependencies: ["TrainingCore"], swiftSettings: strict),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "ChildProcesses"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "ChildProcesses", "BitmapText"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "SeededRandom"], swiftSettings: strict),
         .testTarget(
             name: "MethodsTests",
             dependencies: ["Methods", "Datasets", "TrainingCore", "Experiments", "Metrics", "Reports", "SeededRandom", "HDF5"],
             swiftSettings: strict),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"], swiftSettings: strict),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "ZeroMQ", "ChildProcesses"], swiftSettings: strict),
+        .testTarget(
+            name: "RunnerTests", dependencies: ["Runner", "ZeroMQ", "ChildProcesses", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
         .testTarget(
             name: "PipelineTests", dependencies: ["Pipeline", "Runner", "Experiments", "Datasets", "ChildProcesses", "CZlib"],
             resources: [.copy("Fixtures")], swiftSettings: strict),

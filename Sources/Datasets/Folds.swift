@@ -56,7 +56,7 @@ public struct FoldSplit: Sendable, Equatable, Codable {
     /// The split as pretty-printed JSON with sorted keys (stable bytes for a given split).
     public func jsonData() throws -> Data {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(self)
     }
 

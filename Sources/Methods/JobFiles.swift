@@ -49,10 +49,12 @@ enum JobFiles {
         try AtomicWrite.json(file, to: url)
     }
 
-    /// cases.csv: one row per test case with every metric (NA when undefined).
+    /// cases.csv: one row per test case with every metric (NA when undefined), the columns
+    /// named with their units as in the report's cases.csv (Dice and IoU are fractions).
     static func writeCasesCSV(_ outcome: JobOutcome, to url: URL) throws {
         func cell(_ value: Double?) -> String { value.map { String($0) } ?? "NA" }
-        var csv = "method,fold,seed,case,site,dice,iou,assd,assd_pooled,ravd,ravd_abs,hd95,dice_gland_slices,fp_ml_gland_free,flags\n"
+        var csv = "method,fold,seed,case,site,dice_fraction,iou_fraction,assd_mm,assd_pooled_mm,ravd,ravd_abs,hd95_mm,"
+            + "dice_gland_slices_fraction,fp_ml_gland_free,flags\n"
         for row in outcome.cases {
             let (m, d) = (row.metrics, row.diagnostics)
             csv += [outcome.method, String(outcome.fold), String(outcome.seed), row.caseID, row.site, cell(m.dice), cell(m.iou), cell(m.assd),

@@ -105,7 +105,7 @@ public enum JobRunner {
             // Evaluation only: the hidden masks are read here, after training has ended.
             let counts = try PseudoLabelDiagnostics.counts(sets, hidden: try dataset.hiddenLabels(fold: job.fold, of: split))
             pseudoCounts = counts
-            try AtomicWrite.data(try JSONSerialization.data(withJSONObject: PseudoLabelDiagnostics.json(counts), options: [.prettyPrinted, .sortedKeys]),
+            try AtomicWrite.data(try JSONSerialization.data(withJSONObject: PseudoLabelDiagnostics.json(counts), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]),
                                  to: directory.appendingPathComponent("pseudo_labels.json"))
         }
 

@@ -14,25 +14,32 @@ public enum RunSetup {
                                runDirectory: URL) throws -> [ExperimentJob] {
         try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
         let jobs = experiment.jobs(catalog: registry)
-        let resolved = runDirectory.appendingPathComponent("experiment.resolved.yaml")
-        let text = experiment.resolvedYAML(catalog: registry)
-        if let existing = FileManager.default.contents(atPath: resolved.path) {
-            try refuseAnother(existing: String(decoding: existing, as: UTF8.self), at: resolved, ours: text, file: experiment.file)
-        } else {
-            try AtomicWrite.text(text, to: resolved)
+        if try !holds(experiment, registry: registry, runDirectory: runDirectory) {
+            try AtomicWrite.text(experiment.resolvedYAML(catalog: registry), to: runDirectory.appendingPathComponent("experiment.resolved.yaml"))
         }
         let foldsURL = runDirectory.appendingPathComponent("folds.json")
         if !FileManager.default.fileExists(atPath: foldsURL.path) {
             let split = try DatasetSettings(experiment.dataset).split(dataset, folds: experiment.folds)
             let folds: [[String: Any]] = (0..<split.k).map { ["fold": $0, "train": split.trainingIDs($0), "test": split.testIDs($0)] }
-            try AtomicWrite.data(try JSONSerialization.data(withJSONObject: ["folds": folds], options: [.prettyPrinted, .sortedKeys]), to: foldsURL)
+            try AtomicWrite.data(try JSONSerialization.data(withJSONObject: ["folds": folds], options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]), to: foldsURL)
         }
         let jobsURL = runDirectory.appendingPathComponent("jobs.json")
         if !FileManager.default.fileExists(atPath: jobsURL.path) {
             let list: [[String: Any]] = jobs.map { ["id": $0.id, "method": $0.method, "fold": $0.fold, "seed": $0.seed] }
-            try AtomicWrite.data(try JSONSerialization.data(withJSONObject: ["jobs": list], options: [.prettyPrinted, .sortedKeys]), to: jobsURL)
+            try AtomicWrite.data(try JSONSerialization.data(withJSONObject: ["jobs": list], options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]), to: jobsURL)
         }
         return jobs
+    }
+
+    /// Whether `runDirectory` holds `experiment`: true when its `experiment.resolved.yaml` has
+    /// the same settings, false when it has none. Throws, naming that file, when it holds
+    /// another experiment.
+    public static func holds(_ experiment: Experiment, registry: MethodRegistry = .standard, runDirectory: URL) throws -> Bool {
+        let resolved = runDirectory.appendingPathComponent("experiment.resolved.yaml")
+        guard let existing = FileManager.default.contents(atPath: resolved.path) else { return false }
+        try refuseAnother(existing: String(decoding: existing, as: UTF8.self), at: resolved, ours: experiment.resolvedYAML(catalog: registry),
+                          file: experiment.file)
+        return true
     }
 
     /// Throws unless the run directory's resolved experiment has the same settings as ours

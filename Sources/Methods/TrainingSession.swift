@@ -172,7 +172,7 @@ public final class TrainingSession {
     /// Writes state.json and losses.csv (atomically).
     private func saveState() throws {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         try AtomicWrite.data(try encoder.encode(state), to: directory.appendingPathComponent("checkpoints/state.json"))
         let keys = Set(state.losses.flatMap(\.values.keys)).sorted()
         var csv = (["phase", "epoch"] + keys).joined(separator: ",") + "\n"
@@ -210,7 +210,7 @@ enum AtomicWrite {
 
     static func json<T: Encodable>(_ value: T, to url: URL) throws {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try data(try encoder.encode(value), to: url)
     }
 }

@@ -44,7 +44,7 @@ public enum ResultFiles {
             guard !FileManager.default.fileExists(atPath: url.path) else { continue }
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             try AtomicFile.write(try encoder.encode(content), to: url, durable: true)
         }
     }

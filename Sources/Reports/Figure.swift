@@ -1,3 +1,4 @@
+import BitmapText
 import Foundation
 import HDF5
 
@@ -32,14 +33,7 @@ public struct RGBImage: Sendable, Equatable {
 
     /// Draws `text` with the built-in bitmap font, top-left corner at (x, y).
     mutating func draw(_ text: String, x: Int, y: Int, scale: Int, colour: (UInt8, UInt8, UInt8)) {
-        for (index, character) in text.enumerated() {
-            let left = x + index * (BitmapFont.glyphWidth + 1) * scale
-            for (row, bits) in BitmapFont.glyph(character).enumerated() {
-                for column in 0..<BitmapFont.glyphWidth where bits & (1 << (BitmapFont.glyphWidth - 1 - column)) != 0 {
-                    for dy in 0..<scale { for dx in 0..<scale { set(left + column * scale + dx, y + row * scale + dy, colour) } }
-                }
-            }
-        }
+        BitmapFont.draw(text, into: &pixels, width: width, height: height, x: x, y: y, scale: scale, colour: colour)
     }
 }
 

@@ -50,6 +50,11 @@ public struct RunDirectory: Sendable {
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ReportError(file: url.path, message: "not a run directory (no such directory)")
         }
+        // Without any of these a "report" would be an empty table, written into a directory
+        // that is probably not the one meant.
+        guard markers.contains(where: { FileManager.default.fileExists(atPath: url.appendingPathComponent($0).path) }) else {
+            throw ReportError(file: url.path, message: "not a run directory: it has none of \(markers.joined(separator: ", "))")
+        }
 
         let yamlURL = url.appendingPathComponent("experiment.resolved.yaml")
         var experimentYAML: String?
@@ -160,6 +165,10 @@ public struct RunDirectory: Sendable {
         }
         return RunDirectory(url: url, jobs: entries, testCases: testCases, experimentYAML: experimentYAML, notes: notes)
     }
+
+    /// What makes a directory a run directory: at least one of these, written by whoever
+    /// starts a run (the experiment, the job list, the jobs' directory) or by the runner.
+    public static let markers = ["experiment.resolved.yaml", "jobs.json", "jobs/", "results.jsonl", "failures.jsonl"]
 
     /// The directory of a job: `jobs/<method>/fold<k>/seed<s>`.
     public static func jobDirectory(_ run: URL, _ method: String, _ fold: Int, _ seed: Int) -> URL {

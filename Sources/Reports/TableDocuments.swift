@@ -49,6 +49,8 @@ enum TableDocuments {
     static func testCell(_ result: WilcoxonResult?) -> String {
         guard let result else { return "—" }
         guard result.pairs > 0 else { return "n/a (no paired cases)" }
+        // Every pair tied: there is no test to speak of, exact or not.
+        guard result.nonZero > 0 else { return "n/a (no non-zero differences in \(result.pairs) pairs)" }
         return "\(Format.pValue(result.pValue)) (n=\(result.nonZero), \(result.method.rawValue))"
     }
 
@@ -250,7 +252,8 @@ enum TableDocuments {
             }
             for metric in MethodSummary.testedMetrics {
                 let test = summary.versusOurs[metric]
-                row += [TextTable.number(test?.pValue), test.map { "\($0.nonZero)" } ?? TextTable.undefined, test?.method.rawValue ?? TextTable.undefined]
+                let method = test.flatMap { $0.nonZero > 0 ? $0.method.rawValue : nil }
+                row += [TextTable.number(test?.pValue), test.map { "\($0.nonZero)" } ?? TextTable.undefined, method ?? TextTable.undefined]
             }
             table.append(row)
         }
@@ -272,8 +275,15 @@ enum TableDocuments {
         return table.csv
     }
 
+    /// cases.csv's metric columns: the values are metrics.json's, so Dice and IoU are fractions;
+    /// the names carry the unit, since table.csv has the same metrics in percent.
+    static let casesCSVNames: [Metric: String] = [
+        .dice: "dice_fraction", .iou: "iou_fraction", .assd: "assd_mm", .assdPooled: "assd_pooled_mm", .ravd: "ravd", .ravdAbs: "ravd_abs",
+        .hd95: "hd95_mm", .diceGlandSlices: "dice_gland_slices_fraction", .falsePositiveMillilitres: "fp_ml_gland_free",
+    ]
+
     static func casesCSV(_ summaries: [MethodSummary]) -> String {
-        var table = TextTable(header: ["method", "fold", "seed", "case", "site"] + Metric.allCases.map(\.rawValue) + ["flags"])
+        var table = TextTable(header: ["method", "fold", "seed", "case", "site"] + Metric.allCases.map { casesCSVNames[$0]! } + ["flags"])
         for summary in summaries {
             for scored in summary.runs {
                 table.append([summary.info.name, "\(scored.fold)", scored.seed.map(String.init) ?? TextTable.undefined, scored.scores.caseID,

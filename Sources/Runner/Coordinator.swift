@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 import Logging
 import ZeroMQ
@@ -112,6 +113,22 @@ public final class Coordinator: Sendable {
     /// Asks ``run()`` to return soon; the journal is already durable, so nothing is lost.
     public func stop() { shared.stop() }
 
+    /// Whether the run is ending: every job is done or failed and the workers are being told
+    /// to shut down, or ``stop()`` was called. A worker that exits from now on was meant to.
+    public var isWindingDown: Bool { shared.isWindingDown }
+
+    /// The name of the file in the run directory that holds the bound endpoint while the
+    /// coordinator listens (docs/run-directory.md), for `sparseseg status RUN_DIR`.
+    public static let endpointFileName = "endpoint"
+
+    /// The endpoint recorded in `runDirectory` by the coordinator serving it, or nil when none
+    /// is listening there (or one was killed before it could remove the file).
+    public static func recordedEndpoint(in runDirectory: URL) -> String? {
+        guard let data = FileManager.default.contents(atPath: runDirectory.appendingPathComponent(endpointFileName).path) else { return nil }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? nil : text
+    }
+
     /// The endpoint actually bound (with the port filled in), once listening; waits up to
     /// `timeout` for the bind. Nil if binding failed or timed out.
     public func boundEndpoint(timeout: Duration = .seconds(10)) -> String? { shared.waitForBind(timeout: timeout) }
@@ -124,6 +141,7 @@ public final class Coordinator: Sendable {
 final class SharedState: @unchecked Sendable {
     private let lock = NSCondition()
     private var stopped = false
+    private var finishing = false
     private var bound: String?? = .none
     private var latest = RunStatus(jobs: [], workers: [])
     /// The pipe the coordinator thread polls, so that stop() wakes it at once.
@@ -134,6 +152,11 @@ final class SharedState: @unchecked Sendable {
     }
 
     var isStopped: Bool { lock.withLock { stopped } }
+
+    var isWindingDown: Bool { lock.withLock { stopped || finishing } }
+
+    /// Set before the workers are told to shut down, so that their exits are not taken for crashes.
+    func markFinishing() { lock.withLock { finishing = true } }
 
     func stop() {
         lock.withLock { stopped = true }
@@ -279,6 +302,11 @@ private final class CoordinatorLoop {
     func run() throws -> RunSummary {
         let endpoint = try router.lastEndpoint
         logger.info("listening on \(endpoint) (\(zap == nil ? "plaintext" : "CURVE")), run directory \(runDirectoryPath)")
+        // Only the coordinator holding the journal's lock gets here, so the file is ours to
+        // write and to remove; a coordinator killed with SIGKILL leaves it behind, stale.
+        let endpointFile = configuration.runDirectory.appendingPathComponent(Coordinator.endpointFileName)
+        try AtomicFile.write(Data((endpoint + "\n").utf8), to: endpointFile)
+        defer { unlink(endpointFile.path) }
         shared.markBound(endpoint)
         onEvent(.listening(endpoint))
         var nextTick = ContinuousClock.now + interval
@@ -312,6 +340,7 @@ private final class CoordinatorLoop {
 
         let finished = scheduler.isFinished
         if finished {
+            shared.markFinishing()
             for id in sessions.keys { send(.shutdown(Reason("run finished")), to: id) }
             try commit()
             let failed = status().jobs.filter { $0.state == .failed }

@@ -123,10 +123,12 @@ public struct TestJobExecutor: JobExecutor {
         for epoch in start..<max(start, epochs) {
             try sleep(epochSeconds, context: context) { fraction in
                 let done = Double(epoch) + fraction
-                return JobProgress(epoch: epoch, epochs: epochs, loss: 1 / (done + 1), fraction: done / Double(epochs),
+                return JobProgress(epoch: epoch + 1, epochs: epochs, loss: 1 / (done + 1), fraction: done / Double(epochs),
                                    etaSeconds: (Double(epochs) - done) * epochSeconds)
             }
-            try writeAtomically(try JSONEncoder().encode(["epoch": JSONValue.number(Double(epoch + 1))]), to: checkpoint)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .withoutEscapingSlashes
+            try writeAtomically(try encoder.encode(["epoch": JSONValue.number(Double(epoch + 1))]), to: checkpoint)
         }
         return JobOutput(rows: [["case": "checkpoint", "resumedFromEpoch": .number(Double(start)), "epochs": .number(Double(epochs))]],
                          artefacts: ["checkpoint.json"])

@@ -45,7 +45,7 @@ public struct JobSpec: Sendable, Hashable, Codable {
 
 /// Progress of a running job, streamed to the coordinator with each heartbeat.
 public struct JobProgress: Sendable, Hashable, Codable {
-    /// The current epoch, 1-based.
+    /// The epoch under way, 1-based (1 to `epochs`), as Methods' training reports it.
     public var epoch: Int?
     /// The number of epochs of the job.
     public var epochs: Int?
@@ -191,7 +191,7 @@ public enum JobsFile {
     /// Encodes `jobs` in the jobs file format.
     public static func encode(_ jobs: [JobSpec]) throws -> Data {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(["jobs": jobs])
     }
 

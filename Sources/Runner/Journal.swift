@@ -81,7 +81,11 @@ public final class Journal {
     /// The journal file.
     public let url: URL
     private let descriptor: Int32
-    private let encoder = JSONEncoder()
+    private let encoder = { () -> JSONEncoder in
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        return encoder
+    }()
     private var unsynced = false
 
     /// Opens (creating if needed) the journal at `url`; returns it with the records already

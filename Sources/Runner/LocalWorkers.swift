@@ -51,11 +51,15 @@ public final class LocalWorkers: @unchecked Sendable {
     /// the out-of-memory killer), while fewer than `limit` replacements have been started in
     /// all. The coordinator has requeued the dead worker's job already; the new worker's
     /// output goes on in the same log. Returns the numbers (1-based) of the workers replaced.
+    ///
+    /// `unless` is asked after a worker is seen to have exited and before it is replaced: true
+    /// leaves it (and the rest) alone.
     @discardableResult
-    public func replaceExited(limit: Int) -> [Int] {
+    public func replaceExited(limit: Int, unless: () -> Bool = { false }) -> [Int] {
         lock.withLock {
             var replaced: [Int] = []
             for index in processes.indices where !processes[index].isRunning && restartCount < limit {
+                if unless() { break }
                 guard let process = try? LocalWorkers.start(executable, arguments,
                                                             log: logDirectory.appendingPathComponent("worker-\(index + 1).log")) else { continue }
                 processes[index] = process
@@ -64,6 +68,27 @@ public final class LocalWorkers: @unchecked Sendable {
             }
             return replaced
         }
+    }
+
+    /// What one look at the workers during a run found (``supervise(_:limit:)``).
+    public enum SupervisionEvent: Sendable, Equatable {
+        /// Worker `worker` (1-based) had exited and was replaced; `restarts` of at most `limit` used.
+        case replaced(worker: Int, restarts: Int, limit: Int)
+        /// Every worker has exited and the `limit` replacements are used up: nobody is left to run jobs.
+        case exhausted(limit: Int)
+    }
+
+    /// Replaces the workers that exited while `coordinator`'s run goes on (``replaceExited(limit:)``)
+    /// and says what it did. Once the run is winding down (finished, so the workers were told
+    /// to shut down, or stopped) a worker that exits was meant to: none is replaced.
+    public func supervise(_ coordinator: Coordinator, limit: Int) -> [SupervisionEvent] {
+        let before = restarts
+        // Asked after an exit is seen: the coordinator winds down before it tells the workers
+        // to shut down, so an exit that shutdown caused always finds it winding down.
+        let replaced = replaceExited(limit: limit) { coordinator.isWindingDown }
+        var events = replaced.enumerated().map { SupervisionEvent.replaced(worker: $1, restarts: before + $0 + 1, limit: limit) }
+        if running == 0 && restarts >= limit && !coordinator.isWindingDown { events.append(.exhausted(limit: limit)) }
+        return events
     }
 
     /// Waits up to `timeout` for every worker to exit; returns whether they all did.

@@ -271,7 +271,11 @@ public enum WireError: Error, Equatable, CustomStringConvertible, Sendable {
 /// Encodes and decodes ``WireMessage`` frames. Holds a JSON encoder and decoder, so give
 /// each thread its own codec.
 public struct WireCodec {
-    private let encoder = JSONEncoder()
+    private let encoder = { () -> JSONEncoder in
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        return encoder
+    }()
     private let decoder = JSONDecoder()
 
     /// A codec.

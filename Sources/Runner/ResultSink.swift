@@ -59,6 +59,7 @@ public final class JSONLinesResultSink: ResultSink, @unchecked Sendable {
     public init(url: URL) {
         self.url = url
         encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
     }
 
     deinit { if descriptor >= 0 { close(descriptor) } }

@@ -26,7 +26,7 @@ public enum StatusText {
     /// The summary: counts of queued, running, done and failed jobs and of workers.
     public static func summary(_ status: RunStatus) -> String {
         "\(status.count(.done))/\(status.jobs.count) done, \(status.count(.running)) running, "
-            + "\(status.count(.queued) + status.count(.orphaned)) queued, \(status.count(.failed)) failed, \(status.workers.count) workers"
+            + "\(status.count(.queued) + status.count(.orphaned)) queued, \(status.count(.failed)) failed, \(status.workers.count) worker\(status.workers.count == 1 ? "" : "s")"
     }
 
     /// One line for a job: state, attempt, worker, a progress bar and ETA when running,
@@ -39,7 +39,8 @@ public enum StatusText {
             let filled = Int((fraction * Double(barWidth)).rounded())
             text += " [" + String(repeating: "#", count: filled) + String(repeating: ".", count: barWidth - filled) + "]"
             text += String(format: " %3.0f%%", fraction * 100)
-            if let epoch = job.progress?.epoch, let epochs = job.progress?.epochs { text += " epoch \(epoch + 1)/\(epochs)" }
+            // JobProgress.epoch is 1-based already (the epoch under way), as executors send it.
+            if let epoch = job.progress?.epoch, let epochs = job.progress?.epochs { text += " epoch \(epoch)/\(epochs)" }
             if let loss = job.progress?.loss { text += String(format: " loss %.4f", loss) }
             if let eta = job.progress?.etaSeconds { text += " ETA \(duration(eta))" }
             if let worker = job.worker { text += " on \(worker)" }

@@ -44,8 +44,14 @@ struct CoordinatorCommand: AsyncParsableCommand {
         let signals = SignalHandlers { coordinator.stop() }
         let summary = try await coordinator.run()
         withExtendedLifetime(signals) {}
-        print(summary.finished ? "run finished: \(summary.done) done, \(summary.failed.count) failed" : "stopped: \(summary.done) done so far")
+        if summary.finished {
+            print("run finished: \(summary.done) done, \(summary.failed.count) failed")
+        } else {
+            let by = signals.received.map { " by \(SignalHandlers.name($0))" } ?? ""
+            print("stopped\(by): \(summary.done) done so far (kept in the journal); start the coordinator again on \(out) to resume")
+        }
         for job in summary.failed { print(StatusText.line(job)) }
+        if !summary.finished, let code = signals.exitCode { throw code }
         if !summary.failed.isEmpty { throw ExitCode(2) }
     }
 }
@@ -118,6 +124,17 @@ struct LoggingOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
+    /// The level `--log-level` names: one of swift-log's, else a usage error naming the flag
+    /// and the accepted values (a typo must not silently log at another level).
+    static func level(_ name: String) throws -> Logger.Level {
+        guard let level = Logger.Level(rawValue: name) else {
+            throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")); given '\(name)'")
+        }
+        return level
+    }
+
+    func validate() throws { _ = try Self.level(logLevel) }
+
     func logger(_ label: String) -> Logger {
         _ = bootstrapLogging
         var logger = Logger(label: label)
@@ -129,20 +146,47 @@ struct LoggingOptions: ParsableArguments {
 /// Logging is bootstrapped once per process, on first use.
 private let bootstrapLogging: Void = LoggingSystem.bootstrap(StreamLogHandler.standardError)
 
-/// Calls `action` on SIGINT or SIGTERM (instead of dying) for as long as it is kept alive.
+/// Calls `action` on SIGINT or SIGTERM (instead of dying) for as long as it is kept alive,
+/// and remembers the first such signal.
 /// Unchecked: the dispatch sources are only created and cancelled, both thread-safe.
 final class SignalHandlers: @unchecked Sendable {
     private let sources: [any DispatchSourceSignal]
+    private let first = FirstSignal()
 
     init(_ action: @escaping @Sendable () -> Void) {
+        let first = self.first
         sources = [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler(handler: action)
+            source.setEventHandler {
+                first.record(number)
+                action()
+            }
             source.resume()
             return source
         }
     }
 
     deinit { for source in sources { source.cancel() } }
+
+    /// The first signal received, or nil.
+    var received: Int32? { first.value }
+
+    /// The exit status of a command stopped by the signal received: 128 + its number, as a
+    /// shell reports a process the signal killed (130 for SIGINT, 143 for SIGTERM), so that a
+    /// script sees the command did not finish. Nil when no signal came.
+    var exitCode: ExitCode? { received.map { ExitCode(128 + $0) } }
+
+    /// "SIGINT" or "SIGTERM".
+    static func name(_ number: Int32) -> String { number == SIGINT ? "SIGINT" : number == SIGTERM ? "SIGTERM" : "signal \(number)" }
+}
+
+/// The first signal a ``SignalHandlers`` received.
+private final class FirstSignal: @unchecked Sendable {
+    private let lock = NSLock()
+    private var number: Int32?
+
+    func record(_ signal: Int32) { lock.withLock { if number == nil { number = signal } } }
+
+    var value: Int32? { lock.withLock { number } }
 }

@@ -43,7 +43,7 @@ extension DataCommand {
             try DatasetFile.write(generated, source: "phantom", to: out)
             if let montage { try Montage.write(Array(generated.prefix(4)), to: montage) }
             let slices = generated.map(\.image.shape.nz)
-            print("wrote \(out): \(cases) phantom cases of \(size) x \(size) x \(slices.min()!)-\(slices.max()!) slices (seed \(seed)), generated in \(generation)")
+            print("wrote \(out): \(cases) phantom cases of \(size) x \(size) x \(slices.min()!)-\(slices.max()!) slices (seed \(seed)), generated in \(DurationText.format(generation))")
         }
     }
 }
@@ -70,7 +70,7 @@ extension DataCommand {
 
         func run() throws {
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             if file.lowercased().hasSuffix(".h5") {
                 guard let rule = CentralSliceRule(rawValue: centralSlice) else {
                     throw ValidationError("--central-slice must be one of \(CentralSliceRule.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -81,7 +81,7 @@ extension DataCommand {
                     print(String(decoding: try encoder.encode(cases), as: UTF8.self))
                     return
                 }
-                print("\(file): \(dataset.source) dataset, \(cases.count) cases")
+                print("\(file): \(dataset.source) dataset, \(counted(cases.count, "case"))")
                 for c in cases {
                     let spacing = c.spacing.map { String(format: "%.3f", $0) }.joined(separator: " x ")
                     let original = c.originalSize.map(String.init).joined(separator: " x ")

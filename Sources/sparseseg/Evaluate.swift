@@ -55,7 +55,7 @@ struct Evaluate: ParsableCommand {
         }
         if json {
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(metrics), as: UTF8.self))
         } else {
             func show(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "undefined" }

@@ -10,7 +10,9 @@ struct ReportCommand: ParsableCommand {
         discussion: """
             Reads RUN_DIR as docs/run-directory.md describes it and writes table.md, table.csv, \
             cases.csv, timing.csv and figure.png into it (each atomically). A partial run is \
-            reported with its failed and missing jobs named; a malformed file is an error.
+            reported with its failed and missing jobs named; a malformed file is an error. \
+            Dice and IoU are percentages in table.md and table.csv (dice_pct_mean) and fractions in \
+            cases.csv (dice_fraction); distances are in mm (assd_mm).
             """)
 
     @Argument(help: "The run directory.")
@@ -27,7 +29,7 @@ struct ReportCommand: ParsableCommand {
         let outcome = try Report.generate(runDirectory: URL(fileURLWithPath: runDirectory), figureCases: figureCases)
         for url in outcome.written { print("wrote \(url.path)") }
         print(outcome.isComplete
-              ? "all \(outcome.totalJobs) jobs completed"
+              ? (outcome.totalJobs == 1 ? "the 1 job completed" : "all \(outcome.totalJobs) jobs completed")
               : "partial run: \(outcome.completedJobs) of \(outcome.totalJobs) jobs completed")
         for problem in outcome.problems { print("  \(problem)") }
         for note in outcome.notes { print("note: \(note)") }

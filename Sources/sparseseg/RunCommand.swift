@@ -24,8 +24,10 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var timing: CoordinatorTimingOptions
 
-    @Option(help: "Log level of the coordinator (its log goes to RUN_DIR/logs/coordinator.log).")
+    @Option(help: "Log level of the coordinator (its log goes to RUN_DIR/logs/coordinator.log): trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
+
+    func validate() throws { _ = try LoggingOptions.level(logLevel) }
 
     func run() async throws {
         let runDirectory = URL(fileURLWithPath: out ?? RunInputs.defaultRunDirectory(for: jobs))
@@ -50,7 +52,7 @@ struct RunCommand: AsyncParsableCommand {
         var settings = CoordinatorConfiguration(endpoint: "tcp://127.0.0.1:*", runDirectory: runDirectory)
         try timing.apply(to: &settings, experiment: experiment)
         inputs.configure(&settings)
-        let view = LiveView(terminal: isatty(STDOUT_FILENO) == 1)
+        let view = LiveView(terminal: isatty(STDOUT_FILENO) == 1, runDirectory: runDirectory.path)
         let coordinator = try Coordinator(configuration: settings, jobs: inputs.jobs, sinks: inputs.sinks, logger: logger,
                                           onEvent: { view.event($0) })
         let signals = SignalHandlers { coordinator.stop() }
@@ -66,13 +68,15 @@ struct RunCommand: AsyncParsableCommand {
         let replacements = workers * settings.maxAttempts
         let refresher = Task {
             while !Task.isCancelled {
-                for index in local.replaceExited(limit: replacements) {
-                    view.note("worker \(index) exited; started a new one (\(local.restarts) of at most \(replacements))")
-                }
-                if local.running == 0 && local.restarts >= replacements {
-                    view.note("every worker has exited and \(replacements) replacements are used up: stopping (see \(logDirectory.path)/worker-*.log)")
-                    coordinator.stop()
-                    return
+                for event in local.supervise(coordinator, limit: replacements) {
+                    switch event {
+                    case .replaced(let index, let restarts, let limit):
+                        view.note("worker \(index) exited; started a new one (\(restarts) of at most \(limit))")
+                    case .exhausted(let limit):
+                        view.note("every worker has exited and \(limit) replacements are used up: stopping (see \(logDirectory.path)/worker-*.log)")
+                        coordinator.stop()
+                        return
+                    }
                 }
                 view.draw(coordinator.status())
                 try? await Task.sleep(for: .milliseconds(250))
@@ -88,9 +92,16 @@ struct RunCommand: AsyncParsableCommand {
         view.draw(coordinator.status(), final: true)
         local.stop(grace: .seconds(5))
         withExtendedLifetime(signals) {}
-        print(result.finished ? "run finished: \(result.done) done, \(result.failed.count) failed" : "stopped: \(result.done) done so far; run again to resume")
+        if result.finished {
+            print("run finished: \(result.done) done, \(result.failed.count) failed")
+        } else {
+            let by = signals.received.map { " by \(SignalHandlers.name($0))" } ?? ""
+            print("stopped\(by): \(result.done) done so far (kept in the journal); run the same command again to resume")
+        }
         print("results: \(runDirectory.appendingPathComponent("results.jsonl").path)")
         if experiment != nil { RunCommand.printTable(runDirectory) }
+        // A run that did not finish is not a success, whatever stopped it.
+        if !result.finished { throw signals.exitCode ?? ExitCode.failure }
         if !result.failed.isEmpty { throw ExitCode(2) }
     }
 
@@ -118,7 +129,7 @@ struct RunCommand: AsyncParsableCommand {
         guard FileManager.default.createFile(atPath: url.path, contents: nil) else { throw ValidationError("cannot create \(url.path)") }
         let handle = try FileHandle(forWritingTo: url)
         var logger = Logger(label: "coordinator") { _ in FileLogHandler(handle: handle) }
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        logger.logLevel = try LoggingOptions.level(logLevel)
         return logger
     }
 }
@@ -145,20 +156,29 @@ struct FileLogHandler: LogHandler {
 /// place; otherwise one plain line per event.
 final class LiveView: @unchecked Sendable {
     private let terminal: Bool
+    private let runDirectory: String
     private let lock = NSLock()
     private var drawnLines = 0
 
-    init(terminal: Bool) { self.terminal = terminal }
+    init(terminal: Bool, runDirectory: String) {
+        self.terminal = terminal
+        self.runDirectory = runDirectory
+    }
 
     func event(_ event: CoordinatorEvent) {
+        if case .listening(let endpoint) = event {
+            // On a terminal too: it is how another terminal can follow the run.
+            note("coordinator listening on \(endpoint) (follow it with `sparseseg status \(runDirectory)` or `sparseseg status --connect \(endpoint)`)")
+            return
+        }
         guard !terminal else { return }
         let line: String
         switch event {
-        case .listening(let endpoint): line = "coordinator listening on \(endpoint)"
+        case .listening: return
         case .workerJoined(let name): line = "worker \(name) joined"
         case .workerLost(let name, let reason): line = "worker \(name) lost: \(reason)"
         case .assigned(let claim, let worker): line = "\(claim.job) attempt \(claim.attempt) -> \(worker)"
-        case .finished(let result): line = "\(result.job) done in \(String(format: "%.1f", result.seconds)) s (\(result.rows.count) rows)"
+        case .finished(let result): line = "\(result.job) done in \(DurationText.format(result.seconds)) (\(counted(result.rows.count, "row")))"
         case .attemptFailed(let claim, let reason, let failed): line = "\(claim.job) attempt \(claim.attempt) \(failed ? "FAILED" : "requeued"): \(reason)"
         }
         // Flushed per line: piped into a log file, stdout is otherwise block-buffered and the

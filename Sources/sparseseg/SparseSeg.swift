@@ -36,15 +36,19 @@ struct SparseSeg: AsyncParsableCommand {
         ]
     )
 
-    /// Refuses a CPU the training core was not built for, sets the allocator's policy for
-    /// tensors (``HeapPolicy``) before any other thread allocates, then parses the command
-    /// line and runs the command.
+    /// Refuses a CPU the training core was not built for and a mistyped subcommand (with a
+    /// suggestion), sets the allocator's policy for tensors (``HeapPolicy``) before any other
+    /// thread allocates, then parses the command line and runs the command.
     static func main() async {
         // Checked before any TrainingCore code runs: it is built for AVX2 and FMA on x86-64
         // (Package.swift) and would otherwise die of an illegal instruction mid-job.
         guard sparseseg_cpu_runs_training_core() != 0 else {
             FileHandle.standardError.write(Data("sparseseg: this CPU lacks AVX2 or FMA, which the training core is built for (x86-64 CPUs since 2013-2015)\n".utf8))
             Foundation.exit(1)
+        }
+        if let error = CommandSuggestion.unknownCommand(in: Array(CommandLine.arguments.dropFirst()), root: SparseSeg.self) {
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            Foundation.exit(ExitCode.validationFailure.rawValue)
         }
         HeapPolicy.keepFreedMemoryResident()
         await main(nil)

@@ -69,6 +69,51 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertEqual(left, [], "temporary files left behind")
     }
 
+    /// Rerun on a job that completed, `train` used to predict and score again, overwrite
+    /// metrics.json (its wall time became that of the rerun) and say "wrote".
+    func testACompletedJobIsReportedNotTrainedAgainAndAnInterruptedOneResumes() throws {
+        let run = directory.appendingPathComponent("again")
+        let yaml = try experiment("a", epochs: 2)
+        let (first, firstOutput) = try train(yaml, out: run)
+        XCTAssertEqual(first, 0, firstOutput)
+        let metrics = run.appendingPathComponent("jobs/fs-lcs/fold0/seed0/metrics.json")
+        let stored = try Data(contentsOf: metrics)
+        let summary = try XCTUnwrap(firstOutput.split(separator: "\n").first { $0.hasPrefix("fs-lcs/fold0/seed0: mean dice ") }, firstOutput)
+        let caseLines = firstOutput.split(separator: "\n").filter { $0.hasPrefix("Case") }
+        XCTAssertEqual(caseLines.count, 2, firstOutput)
+
+        let (again, output) = try train(yaml, out: run)
+        XCTAssertEqual(again, 0, output)
+        let lines = output.split(separator: "\n")
+        XCTAssertEqual(lines.first.map(String.init),
+                       "fs-lcs/fold0/seed0 was already complete: not training it again (its result, from \(metrics.path); remove \(metrics.deletingLastPathComponent().path) to train it anew)")
+        XCTAssertEqual(Array(lines.dropFirst()), caseLines + [summary], "the stored result, as the first run printed it")
+        XCTAssertFalse(output.contains("wrote") || output.contains("train epoch"), output)
+        XCTAssertEqual(try Data(contentsOf: metrics), stored, "metrics.json untouched")
+
+        // Without metrics.json the job is not complete (it stopped before scoring): it resumes
+        // from its checkpoints, with no step trained twice.
+        try FileManager.default.removeItem(at: metrics)
+        let (resumed, resumedOutput) = try train(yaml, out: run)
+        XCTAssertEqual(resumed, 0, resumedOutput)
+        XCTAssertTrue(resumedOutput.contains("wrote \(metrics.deletingLastPathComponent().path)"), resumedOutput)
+        XCTAssertFalse(resumedOutput.contains("train epoch"), "nothing left to train: \(resumedOutput)")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: metrics.path))
+    }
+
+    /// jobs.json listed "fs-lcs\/fold0\/seed0": JSON escaped the slashes of job ids.
+    func testTheRunFilesWriteSlashesInJobIdsPlainly() throws {
+        let run = directory.appendingPathComponent("slashes")
+        let (status, output) = try train(try experiment("a", epochs: 1), out: run)
+        XCTAssertEqual(status, 0, output)
+        let jobs = try String(contentsOf: run.appendingPathComponent("jobs.json"), encoding: .utf8)
+        XCTAssertTrue(jobs.contains("\"fs-lcs/fold0/seed0\""), jobs)
+        for name in ["jobs.json", "folds.json", "jobs/fs-lcs/fold0/seed0/metrics.json", "jobs/fs-lcs/fold0/seed0/checkpoints/state.json"] {
+            let text = try String(contentsOf: run.appendingPathComponent(name), encoding: .utf8)
+            XCTAssertFalse(text.contains("\\/"), "\(name): \(text)")
+        }
+    }
+
     func testARunDirectoryServedByACoordinatorIsRefused() throws {
         let run = directory.appendingPathComponent("served")
         try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)

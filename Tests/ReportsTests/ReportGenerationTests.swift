@@ -131,9 +131,9 @@ final class ReportGenerationTests: XCTestCase {
         XCTAssertTrue(markdown.contains("4.50 ± 0.71 (1 undefined)"))
         XCTAssertTrue(markdown.contains("- FS-LCS: 1 case × seed pair(s) empty_prediction\n"), markdown)
         let caseC = csvDictionaries(try fixture.read("cases.csv")).first { $0["method"] == "fs-lcs" && $0["case"] == "C" }!
-        XCTAssertEqual(caseC["assd"], "NA")
-        XCTAssertEqual(caseC["hd95"], "NA")
-        XCTAssertEqual(caseC["dice"], "0.0")
+        XCTAssertEqual(caseC["assd_mm"], "NA")
+        XCTAssertEqual(caseC["hd95_mm"], "NA")
+        XCTAssertEqual(caseC["dice_fraction"], "0.0")
         XCTAssertEqual(caseC["ravd_abs"], "1.0")
         XCTAssertEqual(caseC["flags"], "empty_prediction")
     }
@@ -144,8 +144,8 @@ final class ReportGenerationTests: XCTestCase {
         XCTAssertEqual(rows.count, 5 + 5 + 3 + 3)
         let mtD = rows.first { $0["method"] == "mt" && $0["case"] == "D" }!
         XCTAssertEqual(mtD["fold"], "1")
-        XCTAssertEqual(mtD["dice"], "0.4")
-        XCTAssertEqual(mtD["assd"], "6.0")
+        XCTAssertEqual(mtD["dice_fraction"], "0.4")
+        XCTAssertEqual(mtD["assd_mm"], "6.0")
         XCTAssertEqual(mtD["site"], "S1")
     }
 

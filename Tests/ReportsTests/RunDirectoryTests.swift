@@ -92,6 +92,21 @@ final class RunDirectoryTests: XCTestCase {
         XCTAssertNotNil(try RunDirectory.load(fixture.url).jobs.first?.metrics)
     }
 
+    /// An empty directory, or one that holds other things, used to be reported as a run of
+    /// 0 jobs, with tables written into it.
+    func testADirectoryWithoutAnyRunFileIsNotARunDirectory() throws {
+        let expected = "\(fixture.url.path): not a run directory: it has none of experiment.resolved.yaml, jobs.json, jobs/, results.jsonl, failures.jsonl"
+        XCTAssertEqual(loadError(), expected)
+        try fixture.write("notes.txt", "not a run\n")
+        XCTAssertEqual(loadError(), expected)
+        XCTAssertThrowsError(try Report.generate(runDirectory: fixture.url))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: fixture.url.path), ["notes.txt"], "nothing written")
+
+        // Any one of them will do: a run that has only started has only some.
+        try FileManager.default.createDirectory(at: fixture.path("jobs"), withIntermediateDirectories: true)
+        XCTAssertEqual(try RunDirectory.load(fixture.url).jobs, [])
+    }
+
     func testNotADirectory() {
         XCTAssertThrowsError(try RunDirectory.load(fixture.url.appendingPathComponent("nope"))) { error in
             XCTAssertTrue("\(error)".hasSuffix("nope: not a run directory (no such directory)"))

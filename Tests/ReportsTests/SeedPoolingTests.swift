@@ -79,7 +79,7 @@ final class SeedPoolingTests: XCTestCase {
         try Report.generate(runDirectory: fixture.url)
         let rows = csvDictionaries(try fixture.read("cases.csv")).filter { $0["method"] == "mt" }
         XCTAssertEqual(rows.map { "\($0["case"]!)/\($0["seed"]!)" }, ["A/0", "B/0", "A/1", "B/1"])
-        XCTAssertEqual(rows.map { $0["dice"]! }, ["0.5", "0.7", "0.2", "0.6"])
+        XCTAssertEqual(rows.map { $0["dice_fraction"]! }, ["0.5", "0.7", "0.2", "0.6"])
         XCTAssertEqual(rows.map { $0["fp_ml_gland_free"]! }, ["2.0", "4.0", "6.0", "8.0"])
     }
 

@@ -45,13 +45,41 @@ final class TextFormatTests: XCTestCase {
         XCTAssertEqual(TableDocuments.cell(ColumnSummary([nil, nil]), .assd), "n/a (2 undefined)")
     }
 
+    /// A method identical to Ours on every case has no non-zero difference: the cell used to
+    /// read "n/a (n=0, exact)", as if an exact test had been made.
+    func testAPValueCellWithoutNonZeroDifferencesSaysSo() throws {
+        let tied = WilcoxonResult(pairs: 3, nonZero: 0, rankSumPositive: 0, rankSumNegative: 0, pValue: nil, method: .exact)
+        XCTAssertEqual(TableDocuments.testCell(tied), "n/a (no non-zero differences in 3 pairs)")
+        XCTAssertEqual(TableDocuments.testCell(WilcoxonResult(pairs: 0, nonZero: 0, rankSumPositive: 0, rankSumNegative: 0, pValue: nil, method: .exact)),
+                       "n/a (no paired cases)")
+
+        let fixture = try RunFixture()
+        defer { fixture.remove() }
+        let rows = [RunFixture.row("A", dice: 0.5, assd: 1, ravd: 0.1), RunFixture.row("B", dice: 0.7, assd: 2, ravd: 0.2)]
+        try fixture.writeMetrics("ours", fold: 0, cases: rows)
+        try fixture.writeMetrics("mt", fold: 0, cases: rows)
+        try Report.generate(runDirectory: fixture.url)
+        let table = try fixture.read("table.md")
+        XCTAssertTrue(table.contains("| n/a (no non-zero differences in 2 pairs) |"), table)
+        XCTAssertFalse(table.contains("n=0"), table)
+        let mt = try XCTUnwrap(csvDictionaries(try fixture.read("table.csv")).first { $0["method"] == "mt" })
+        XCTAssertEqual(mt["p_dice_vs_ours"], "NA")
+        XCTAssertEqual(mt["n_dice_nonzero_pairs"], "0")
+        XCTAssertEqual(mt["test_dice"], "NA", "no test was made")
+    }
+
+    /// cases.csv's Dice and IoU are fractions and table.csv's percentages: the columns say
+    /// which (they were "dice" and "iou").
     func testCasesCSVHeader() throws {
         let fixture = try RunFixture()
         defer { fixture.remove() }
         try fixture.writeMetrics("mt", fold: 0, cases: [RunFixture.row("A", dice: 0.5, assd: 1, ravd: 0.1)])
         try Report.generate(runDirectory: fixture.url)
         let lines = try fixture.read("cases.csv").split(separator: "\n")
-        XCTAssertEqual(lines.first, "method,fold,seed,case,site,dice,iou,assd,assd_pooled,ravd,ravd_abs,hd95,dice_gland_slices,fp_ml_gland_free,flags")
+        XCTAssertEqual(lines.first, "method,fold,seed,case,site,dice_fraction,iou_fraction,assd_mm,assd_pooled_mm,ravd,ravd_abs,hd95_mm,"
+                       + "dice_gland_slices_fraction,fp_ml_gland_free,flags")
         XCTAssertEqual(lines.count, 2)
+        XCTAssertEqual(csvDictionaries(try fixture.read("cases.csv"))[0]["dice_fraction"], "0.5")
+        XCTAssertEqual(csvDictionaries(try fixture.read("table.csv"))[0]["dice_pct_mean"], "50")
     }
 }

@@ -13,10 +13,25 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(harness.exitStatus(run, timeout: 30), 0, harness.log("run"))
         let output = harness.log("run")
         XCTAssertTrue(output.contains("b attempt 1 -> "), output)
+        XCTAssertNotNil(output.range(of: #"\na done in [0-9.]+ s \(1 row\)\n"#, options: .regularExpression), "one row, not '1 rows': \(output)")
         XCTAssertTrue(output.contains("run finished: 2 done, 0 failed"), output)
         XCTAssertFalse(output.contains("\u{1B}["), "no terminal codes when the output is not a terminal")
         XCTAssertEqual(harness.results.map(\.job).sorted(), ["a", "b"])
         XCTAssertTrue(FileManager.default.fileExists(atPath: harness.runDirectory.appendingPathComponent("logs/worker-2.log").path))
+    }
+
+    /// Job ids name directories ("mt/fold0/seed1"): JSON escaped their slashes ("mt\/fold0")
+    /// in every file the runner writes, which grep and people then missed.
+    func testTheRunnersFilesWriteSlashesInJobIdsPlainly() throws {
+        let harness = try Harness(jobs: [JobSpec(id: "echo/one", method: "test.echo", fold: 0, seed: 1, settings: ["path": "jobs/echo/one"])])
+        let run = try harness.start(["run", harness.jobsFile.path, "--workers", "1", "--out", harness.runDirectory.path, "--heartbeat-ms", "100"], log: "run")
+        XCTAssertEqual(harness.exitStatus(run, timeout: 30), 0, harness.log("run"))
+        for name in ["journal.jsonl", "results.jsonl"] {
+            let text = try String(contentsOf: harness.runDirectory.appendingPathComponent(name), encoding: .utf8)
+            XCTAssertTrue(text.contains("\"echo/one\""), "\(name): \(text)")
+            XCTAssertFalse(text.contains("\\/"), "\(name): \(text)")
+        }
+        XCTAssertFalse(String(decoding: try JobsFile.encode([JobSpec(id: "a/b", method: "test.echo", fold: 0, seed: 1)]), as: UTF8.self).contains("\\/"))
     }
 
     /// A job that kills its worker, with one worker: before the run replaced dead workers it
@@ -34,6 +49,65 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(output.contains("crash attempt 2 FAILED"), output)
         XCTAssertTrue(output.contains("run finished: 2 done, 1 failed"), output)
         XCTAssertEqual(harness.results.map(\.job).sorted(), ["a", "b"])
+    }
+
+    /// On a terminal the live view used to hide the coordinator's endpoint, `sparseseg status`
+    /// needed --connect, and Ctrl-C ended the run with status 0.
+    func testOnATerminalRunShowsItsEndpointFollowedByStatusOfTheRunDirectoryAndSIGINTExits130() throws {
+        let harness = try Harness(jobs: [JobSpec(id: "slow", method: "test.sleep", fold: 0, seed: 1, settings: ["seconds": 60])])
+        let endpointFile = harness.runDirectory.appendingPathComponent("endpoint")
+        let run = try TerminalProcess(Harness.executable.path, ["run", harness.jobsFile.path, "--workers", "1", "--out", harness.runDirectory.path,
+                                                                "--heartbeat-ms", "100"])
+        XCTAssertTrue(harness.wait(20) { harness.journal.contains { $0.kind == .assigned } }, "the job never started: \(run.output)")
+        XCTAssertTrue(run.output.contains("\u{1B}["), "drawn as on a terminal: \(run.output)")
+        let endpoint = try XCTUnwrap(try? String(contentsOf: endpointFile, encoding: .utf8)).trimmingCharacters(in: .newlines)
+        XCTAssertTrue(endpoint.hasPrefix("tcp://127.0.0.1:"), endpoint)
+        XCTAssertTrue(run.output.contains("coordinator listening on \(endpoint)"), run.output)
+
+        let status = try harness.start(["status", harness.runDirectory.path], log: "status")
+        XCTAssertEqual(harness.exitStatus(status, timeout: 10), 0, harness.log("status"))
+        XCTAssertTrue(harness.log("status").contains("0/1 done, 1 running"), harness.log("status"))
+
+        kill(run.pid, SIGINT)
+        XCTAssertEqual(run.wait(timeout: 20), 130, run.output)
+        XCTAssertTrue(run.output.contains("stopped by SIGINT: 0 done so far (kept in the journal); run the same command again to resume"), run.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: endpointFile.path), "the coordinator removes its endpoint when it stops")
+        XCTAssertFalse(harness.journal.contains { $0.kind == .done })
+
+        let after = try harness.start(["status", harness.runDirectory.path], log: "status-after")
+        XCTAssertEqual(harness.exitStatus(after, timeout: 10), 1, harness.log("status-after"))
+        XCTAssertEqual(harness.log("status-after").split(separator: "\n"),
+                       ["Error: \(harness.runDirectory.path): no coordinator is running on this run directory (it has no endpoint file); start one with `sparseseg run` or `sparseseg coordinator`"])
+    }
+
+    /// SIGTERM (a scheduler's or `kill`'s) stops the run as cleanly as Ctrl-C, with status 143.
+    func testSIGTERMStopsARunWithStatus143() throws {
+        let harness = try Harness(jobs: [JobSpec(id: "slow", method: "test.sleep", fold: 0, seed: 1, settings: ["seconds": 60])])
+        let run = try harness.start(["run", harness.jobsFile.path, "--workers", "1", "--out", harness.runDirectory.path, "--heartbeat-ms", "100"],
+                                    log: "run")
+        XCTAssertTrue(harness.wait(20) { harness.journal.contains { $0.kind == .assigned } }, harness.log("run"))
+        run.terminate()
+        XCTAssertEqual(harness.exitStatus(run, timeout: 20), 143, harness.log("run"))
+        XCTAssertTrue(harness.log("run").contains("stopped by SIGTERM: 0 done so far"), harness.log("run"))
+        XCTAssertEqual(harness.journal.filter { $0.kind == .assigned }.count, 1, "the journal keeps the run as it stood")
+    }
+
+    /// `--log-level verbose` was accepted and logged at info: only swift-log's levels are
+    /// accepted, by every command that has the flag.
+    func testAnUnknownLogLevelIsAUsageErrorNamingTheFlagAndTheLevels() throws {
+        let harness = try Harness(jobs: [JobSpec(id: "a", method: "test.echo", fold: 0, seed: 1)])
+        let expected = "Error: --log-level must be one of trace, debug, info, notice, warning, error, critical; given 'verbose'"
+        let commands: [(String, [String])] = [
+            ("run", ["run", harness.jobsFile.path, "--out", harness.runDirectory.path]),
+            ("coordinator", ["coordinator", harness.jobsFile.path, "--bind", harness.endpoint, "--out", harness.runDirectory.path]),
+            ("worker", ["worker", "--connect", harness.endpoint, "--give-up-after", "1"]),
+        ]
+        for (name, arguments) in commands {
+            let process = try harness.start(arguments + ["--log-level", "verbose"], log: name)
+            XCTAssertEqual(harness.exitStatus(process, timeout: 10), 64, harness.log(name))
+            XCTAssertEqual(harness.log(name).split(separator: "\n").first.map(String.init), expected, harness.log(name))
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: harness.runDirectory.path), "nothing started")
     }
 
     func testKeysGenerateWritesKeypairsAndRefusesToOverwrite() throws {

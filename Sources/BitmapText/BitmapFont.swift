@@ -1,9 +1,12 @@
-/// A 5 x 7 pixel bitmap font for figure labels, so that figures need no font files. Covers
-/// upper-case letters, digits and a little punctuation; lower case is drawn as upper case and
-/// any other character as "?".
-enum BitmapFont {
-    static let glyphWidth = 5
-    static let glyphHeight = 7
+/// A 5 x 7 pixel bitmap font for the labels of figures and montages, so that pictures need no
+/// font files. Covers upper-case letters, digits and a little punctuation; lower case is drawn
+/// as upper case and any other character as "?". Shared by Reports (Figure 2) and Datasets
+/// (the phantom's montage), which is why it has a module of its own.
+public enum BitmapFont {
+    /// Pixels per glyph across, before scaling.
+    public static let glyphWidth = 5
+    /// Pixels per glyph down, before scaling.
+    public static let glyphHeight = 7
 
     /// Each glyph: seven rows, top first; bit 4 is the leftmost pixel.
     private static let glyphs: [Character: [UInt8]] = [
@@ -59,15 +62,38 @@ enum BitmapFont {
     ]
 
     /// The rows of `character`'s glyph.
-    static func glyph(_ character: Character) -> [UInt8] {
+    public static func glyph(_ character: Character) -> [UInt8] {
         glyphs[Character(character.uppercased())] ?? glyphs["?"]!
     }
 
     /// The width in pixels of `text` drawn at `scale` (one blank column between glyphs).
-    static func width(of text: String, scale: Int) -> Int {
+    public static func width(of text: String, scale: Int) -> Int {
         text.isEmpty ? 0 : (text.count * (glyphWidth + 1) - 1) * scale
     }
 
     /// The height in pixels of a line of text at `scale`.
-    static func height(scale: Int) -> Int { glyphHeight * scale }
+    public static func height(scale: Int) -> Int { glyphHeight * scale }
+
+    /// Draws `text` into `pixels`, an RGB image of `width` x `height` (row-major, top row
+    /// first), each font pixel as a `scale` x `scale` square, the top-left corner at (x, y).
+    /// Only the glyphs' pixels are painted; what falls outside the image is left out.
+    public static func draw(_ text: String, into pixels: inout [UInt8], width: Int, height: Int, x: Int, y: Int, scale: Int,
+                            colour: (UInt8, UInt8, UInt8)) {
+        precondition(pixels.count == width * height * 3, "an RGB image of \(width) x \(height) needs \(width * height * 3) bytes")
+        for (index, character) in text.enumerated() {
+            let left = x + index * (glyphWidth + 1) * scale
+            for (row, bits) in glyph(character).enumerated() {
+                for column in 0..<glyphWidth where bits & (1 << (glyphWidth - 1 - column)) != 0 {
+                    for dy in 0..<scale {
+                        for dx in 0..<scale {
+                            let px = left + column * scale + dx, py = y + row * scale + dy
+                            guard px >= 0, py >= 0, px < width, py < height else { continue }
+                            let i = 3 * (py * width + px)
+                            pixels[i] = colour.0; pixels[i + 1] = colour.1; pixels[i + 2] = colour.2
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
