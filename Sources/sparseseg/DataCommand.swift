@@ -35,7 +35,7 @@ extension DataCommand {
         func run() throws {
             guard cases > 0 else { throw ValidationError("--cases must be positive, found \(cases)") }
             guard Importer.Settings.inPlaneSizes.contains(size) else {
-                throw ValidationError("--size must be within \(Importer.Settings.inPlaneSizes), found \(size)")
+                throw flagError("--size must be within \(Importer.Settings.inPlaneSizes), found \(size)")
             }
             let start = ContinuousClock.now
             let generated = Phantom.generate(PhantomSettings(cases: cases, seed: seed, inPlaneSize: size))
@@ -124,7 +124,7 @@ extension DataCommand {
 
         func validate() throws {
             guard Importer.Settings.inPlaneSizes.contains(size) else {
-                throw ValidationError("--size must be within \(Importer.Settings.inPlaneSizes), found \(size)")
+                throw flagError("--size must be within \(Importer.Settings.inPlaneSizes), found \(size)")
             }
         }
 

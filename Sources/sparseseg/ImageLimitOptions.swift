@@ -7,7 +7,7 @@ struct ImageLimitOptions: ParsableArguments {
     var maxVoxels = ImageLimits.defaultMaxVoxels
 
     func validate() throws {
-        guard maxVoxels > 0 else { throw ValidationError("--max-voxels must be positive, found \(maxVoxels)") }
+        guard maxVoxels > 0 else { throw flagError("--max-voxels must be positive, found \(maxVoxels)") }
     }
 
     /// The limits image readers check headers against.

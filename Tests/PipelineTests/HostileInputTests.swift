@@ -15,7 +15,7 @@ final class HostileInputTests: XCTestCase {
     private enum Expected {
         /// A data error: exit 1 and the single line "Error: <at>: ..." that mentions `mentions`.
         case data(at: String, mentions: String)
-        /// A usage error: exit 64 and a first line that names the flag.
+        /// A usage error: exit 64 and one line that names the flag.
         case usage(flag: String)
 
         /// An error about `field` of an image file: "<file>: <field>: ...".
@@ -46,6 +46,7 @@ final class HostileInputTests: XCTestCase {
             XCTAssertTrue(output.contains(mentions), "mentions \(mentions): \(context)", line: line)
         case .usage(let flag):
             XCTAssertEqual(status, 64, context, line: line)
+            XCTAssertEqual(lines.count, 1, "one line: \(context)", line: line)
             XCTAssertTrue(lines.first?.hasPrefix("Error: \(flag) ") ?? false, "names \(flag): \(context)", line: line)
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: cwd), [], "wrote into its working directory: \(context)", line: line)

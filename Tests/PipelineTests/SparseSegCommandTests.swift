@@ -15,7 +15,7 @@ final class SparseSegCommandTests: XCTestCase {
             (["reprot", "runs/x"], "Error: unknown command 'reprot'; did you mean 'report'?"),
             (["stauts", "--json"], "Error: unknown command 'stauts'; did you mean 'status'?"),
             (["data", "snyth", "--out", "x.h5"], "Error: unknown command 'data snyth'; did you mean 'data synth'?"),
-            (["frobnicate"], "Error: unknown command 'frobnicate'; the commands are info, bench, report, data, coordinator, worker, run, status, keys, train, methods, evaluate"),
+            (["frobnicate"], "Error: unknown command 'frobnicate'; the commands are info, bench, report, compare, data, coordinator, worker, run, status, keys, train, methods, evaluate"),
         ]
         for (arguments, expected) in cases {
             let (status, lines) = try sparseseg(arguments)
