@@ -35,8 +35,13 @@ final class ClusterTests: XCTestCase {
         // Longest first: the first assignments are the most expensive sleeps.
         let firstAssigned = harness.journal.filter { $0.kind == .assigned }.prefix(3).compactMap { $0.claim?.job }
         XCTAssertEqual(Set(firstAssigned), ["sleep-5", "sleep-4", "sleep-3"])
-        // The workers exit when the coordinator shuts the run down.
-        XCTAssertTrue(harness.wait(5) { harness.processes.allSatisfy { !$0.isRunning } })
+        // The workers that joined exit when the coordinator shuts the run down. (One still
+        // connecting when the last job finished never hears of it and gives up on its own
+        // later; on a busy machine that happens.)
+        let log = harness.log("coordinator")
+        let joined = harness.processes.dropFirst().filter { log.contains(":\($0.processIdentifier) joined") }
+        XCTAssertGreaterThan(joined.count, 1)
+        XCTAssertTrue(harness.wait(10) { joined.allSatisfy { !$0.isRunning } }, log)
     }
 
     // (b)
