@@ -478,7 +478,7 @@ private final class CoordinatorLoop {
         case .result(let result):
             guard holds(result.claim, connection: id) else {
                 logger.warning("refused a result for \(result.claim.job) attempt \(result.claim.attempt) from \(peer(received, id)): that connection does not hold it")
-                send(.ack(Ack(claim: result.claim, accepted: false)), to: id)
+                refuse(result.claim, from: id)
                 return
             }
             lostConnections[id] = nil
@@ -511,7 +511,7 @@ private final class CoordinatorLoop {
         case .failure(let failure):
             guard holds(failure.claim, connection: id) else {
                 logger.warning("refused a failure report for \(failure.claim.job) attempt \(failure.claim.attempt) from \(peer(received, id)): that connection does not hold it")
-                send(.ack(Ack(claim: failure.claim, accepted: false)), to: id)
+                refuse(failure.claim, from: id)
                 return
             }
             lostConnections[id] = nil
@@ -585,6 +585,14 @@ private final class CoordinatorLoop {
         if let session = sessions[id] { return session.claim == claim }
         if let name = lostConnections[id] { return holder(of: claim) == name }
         return false
+    }
+
+    /// Answers a report on `claim` that `id` may not make. A connection that has not said
+    /// hello (a worker whose socket reconnected to a restarted coordinator on its own) is asked
+    /// to: a real worker then names its claim in the hello and sends its report again, which is
+    /// accepted if the claim is its own. A known worker is told the report was not accepted.
+    func refuse(_ claim: JobClaim, from id: [UInt8]) {
+        send(sessions[id] == nil ? .rehello : .ack(Ack(claim: claim, accepted: false)), to: id)
     }
 
     /// Why `output` cannot be the result of `spec`, or nil: artefacts must be plain relative
