@@ -99,13 +99,7 @@ public final class Journal {
         let path = url.path
         let fd = Foundation.open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw JobError("\(path): cannot open the journal: \(String(cString: strerror(errno)))") }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            let reason = errno == EWOULDBLOCK
-                ? "in use: another coordinator is running on this run directory; stop it first, or give another run directory"
-                : "cannot lock the journal: \(String(cString: strerror(errno)))"
-            Foundation.close(fd)
-            throw JobError("\(path): \(reason)")
-        }
+        try lockExclusively(fd, path: path, inUse: "another coordinator is running on this run directory; stop it first, or give another run directory")
         do {
             let data = try Data(contentsOf: url)
             let (records, validLength) = try parse(data, path: path)
@@ -203,14 +197,18 @@ public final class JournalLock: Sendable {
             if errno == ENOENT { return nil }
             throw JobError("\(path): cannot open the journal: \(String(cString: strerror(errno)))")
         }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            let reason = errno == EWOULDBLOCK
-                ? "in use: a coordinator is running on this run directory; wait for it, or give another run directory"
-                : "cannot lock the journal: \(String(cString: strerror(errno)))"
-            Foundation.close(fd)
-            throw JobError("\(path): \(reason)")
-        }
+        try lockExclusively(fd, path: path, inUse: "a coordinator is running on this run directory; wait for it, or give another run directory")
         return JournalLock(descriptor: fd)
+    }
+}
+
+/// Takes the journal's exclusive lock on `fd` without waiting; when another process holds it,
+/// closes `fd` and throws "<path>: in use: <inUse>".
+func lockExclusively(_ fd: Int32, path: String, inUse: String) throws {
+    guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+        let reason = errno == EWOULDBLOCK ? "in use: \(inUse)" : "cannot lock the journal: \(String(cString: strerror(errno)))"
+        Foundation.close(fd)
+        throw JobError("\(path): \(reason)")
     }
 }
 
