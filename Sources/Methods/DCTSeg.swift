@@ -34,7 +34,8 @@ public struct DCTSeg: SegmentationMethod {
         try context.session.runPhase(
             "train", epochs: epochs, stepsPerEpoch: steps, models: [("dct-0", nets[0]), ("dct-1", nets[1])],
             optimisers: [("optimiser-0", optimisers[0]), ("optimiser-1", optimisers[1])],
-            learningRate: context.training.schedule(stepsPerEpoch: steps, epochs: epochs)
+            learningRate: context.training.schedule(stepsPerEpoch: steps, epochs: epochs),
+            validating: UNetPredictor(networks: nets)
         ) { step in
             let l = batcher.labelledBatch(iteration: step.iteration, rng: &step.random)
             let u = batcher.unlabelledBatch(epoch: step.epoch, step: step.step, rng: &step.random)
@@ -59,6 +60,8 @@ public struct DCTSeg: SegmentationMethod {
             }
             let lcot = Float(Ramps.coTrainingWeight(epoch: step.epoch, maximum: cotMax, length: ramp))
             let ladv = Float(Ramps.coTrainingWeight(epoch: step.epoch, maximum: advMax, length: ramp))
+            step.scalars["cotraining_weight"] = lcot
+            step.scalars["adversarial_weight"] = ladv
             let jsd = Losses.jensenShannon([p[0].batchSlice(b..<(2 * b)), p[1].batchSlice(b..<(2 * b))])
             for i in 0..<2 {
                 let dp = Tensor.concatBatch([Tensor(shape: jsd.gradients[i].shape), Ops.scale(jsd.gradients[i], by: lcot)])

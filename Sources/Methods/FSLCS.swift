@@ -32,7 +32,8 @@ enum Supervised {
         let gamma = context.training.gamma
         try context.session.runPhase(
             name, epochs: epochs, stepsPerEpoch: stepsPerEpoch, models: [(name, network)], optimisers: [(name + "-optimiser", optimiser)],
-            learningRate: context.training.schedule(stepsPerEpoch: stepsPerEpoch, epochs: epochs)
+            learningRate: context.training.schedule(stepsPerEpoch: stepsPerEpoch, epochs: epochs),
+            validating: UNetPredictor(networks: [network])
         ) { step in
             let b = batch(&step)
             return ["loss": network.trainStep(images: b.images, labels: b.labels, optimiser: optimiser, gamma: gamma)]

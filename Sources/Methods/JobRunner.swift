@@ -81,7 +81,7 @@ public enum JobRunner {
         let settings = SettingsReader(schema: registration.schema, values: job.settings["method"]?.mapValue ?? [:])
         BLAS.threads = training.blasThreads > 0 ? training.blasThreads : max(1, threads)
 
-        let view = try dataset.trainingView(fold: job.fold, of: split)
+        let (view, validation) = try training.holdOutValidation(try dataset.trainingView(fold: job.fold, of: split), splitSeed: split.seed)
         let tests = try dataset.testCases(fold: job.fold, of: split)
         guard let size = view.cases.first?.sliceSize else {
             throw JobError(file: dataset.location, message: "fold \(job.fold) has no training case")
@@ -93,7 +93,7 @@ public enum JobRunner {
         let directory = directory(runDirectory: runDirectory, method: job.method, fold: job.fold, seed: job.seed)
         let random = SeededGenerator(seed: UInt64(job.seed)).derived("fold", job.fold)
         let session = try TrainingSession(directory: directory, checkpointEvery: training.checkpointEvery, random: random.derived("session"),
-                                          progress: progress, shouldStop: shouldStop)
+                                          validation: validation, progress: progress, shouldStop: shouldStop)
         // The firewall: full training masks reach a method only through its registration.
         let allMasks = registration.labelAccess == .allTrainingMasks ? try dataset.hiddenLabels(fold: job.fold, of: split) : nil
         let context = MethodContext(method: job.method, view: view, training: training, settings: settings, random: random,

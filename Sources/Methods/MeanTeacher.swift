@@ -143,7 +143,8 @@ final class TeacherTraining {
         context.session.plannedSteps += epochs * steps
         try context.session.runPhase(
             "train", epochs: epochs, stepsPerEpoch: steps, models: [("student", student), ("teacher", teacher)],
-            optimisers: [("optimiser", optimiser)], learningRate: context.training.schedule(stepsPerEpoch: steps, epochs: epochs)
+            optimisers: [("optimiser", optimiser)], learningRate: context.training.schedule(stepsPerEpoch: steps, epochs: epochs),
+            validating: UNetPredictor(networks: [student])
         ) { step in
             let labelled = batcher.labelledBatch(iteration: step.iteration, rng: &step.random)
             let unlabelled = batcher.unlabelledBatch(epoch: step.epoch, step: step.step, rng: &step.random)
@@ -151,6 +152,7 @@ final class TeacherTraining {
             teacher.setTraining(true)
             student.zeroGradients()
             let losses = body(student, teacher, labelled, unlabelled, &step, settings)
+            step.scalars["consistency_weight"] = Float(settings.weight(step.iteration))
             optimiser.step()
             ExponentialMovingAverage.update(teacher: teacher, student: student, alpha: settings.emaDecay, iteration: step.iteration)
             return losses

@@ -95,9 +95,11 @@ public struct Ours: SegmentationMethod {
         let semiOptimiser = context.training.makeOptimiser(semi.parameters)
         let gamma = context.training.gamma
         let schedule = context.training.schedule(stepsPerEpoch: steps, epochs: warmup + selfEpochs)
+        let semiPredictor = UNetPredictor(networks: [semi])
         if warmup > 0 {
             try context.session.runPhase("semi-warmup", epochs: warmup, stepsPerEpoch: steps, models: [("semi", semi)],
-                                         optimisers: [("semi-optimiser", semiOptimiser)], learningRate: schedule) { step in
+                                         optimisers: [("semi-optimiser", semiOptimiser)], learningRate: schedule,
+                                         validating: semiPredictor) { step in
                 let l = batcher.labelledBatch(iteration: step.iteration, rng: &step.random)
                 return ["loss": semi.trainStep(images: l.images, labels: l.labels, optimiser: semiOptimiser, gamma: gamma)]
             }
@@ -105,7 +107,8 @@ public struct Ours: SegmentationMethod {
         if selfEpochs > 0 {
             try context.session.runPhase("semi-self", epochs: selfEpochs, stepsPerEpoch: steps, models: [("semi", semi)],
                                          optimisers: [("semi-optimiser", semiOptimiser)],
-                                         learningRate: { epoch, iteration in schedule(epoch + warmup, iteration + warmup * steps) }) { step in
+                                         learningRate: { epoch, iteration in schedule(epoch + warmup, iteration + warmup * steps) },
+                                         validating: semiPredictor) { step in
                 let l = batcher.labelledBatch(iteration: step.iteration, rng: &step.random)
                 let u = batcher.unlabelledBatch(epoch: step.epoch, step: step.step, rng: &step.random)
                 semi.setTraining(true)
@@ -120,7 +123,6 @@ public struct Ours: SegmentationMethod {
                 return ["loss": loss.value]
             }
         }
-        let semiPredictor = UNetPredictor(networks: [semi])
         let ySemi: [[[UInt8]]] = view.cases.map { item in
             var masks = semiPredictor.foregroundProbabilities(item.images, size: size).map { $0.map { $0 > 0.5 ? UInt8(1) : 0 } }
             masks[item.label.sliceIndex] = item.label.mask
@@ -141,6 +143,7 @@ public struct Ours: SegmentationMethod {
             let chosen = (0..<regBatch).map { pairs[order[(step.step * regBatch + $0) % order.count]] }
             let moving = batcher.stack(chosen.map { view.cases[$0.caseIndex].images[$0.moving] })
             let fixed = batcher.stack(chosen.map { view.cases[$0.caseIndex].images[$0.fixed] })
+            step.scalars["smoothness_weight"] = lambda
             return Ours.registrationStep(registration, optimiser: regOptimiser, moving: moving, fixed: fixed,
                                          similarity: similarity, lambda: lambda, window: window)
         }

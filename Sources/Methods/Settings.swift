@@ -1,3 +1,4 @@
+import Datasets
 import Experiments
 import TrainingCore
 
@@ -79,6 +80,8 @@ public struct TrainingSettings: Sendable {
         SettingSpec("encoder_dropout", .list(.number(0...0.95), count: 2...8), default: numbers([0.05, 0.1, 0.2, 0.3, 0.5]),
                     help: "dropout of each encoder block (SSL4MIS); one per level"),
         SettingSpec("checkpoint_every", .int(1...100_000), default: .int(1), help: "save a resumable checkpoint every this many epochs"),
+        SettingSpec("validation_cases", .int(0...100_000), default: .int(0),
+                    help: "training cases of the fold held out and scored (central-slice Dice) after every epoch; 0 = none"),
         SettingSpec("blas_threads", .int(0...256), default: .int(0), help: "OpenBLAS threads of the job; 0: the worker's --threads (1 for sparseseg train). Results are bit-identical for a seed and a thread count"),
     ])
 
@@ -98,6 +101,8 @@ public struct TrainingSettings: Sendable {
     public let channels: [Int]
     public let encoderDropout: [Float]
     public let checkpointEvery: Int
+    /// Training cases of the fold held out for the per-epoch validation Dice (0: none).
+    public let validationCases: Int
     public let blasThreads: Int
 
     /// Reads resolved `training` settings.
@@ -119,11 +124,25 @@ public struct TrainingSettings: Sendable {
         channels = r.ints("channels")
         encoderDropout = r.floats("encoder_dropout")
         checkpointEvery = r.int("checkpoint_every")
+        validationCases = r.int("validation_cases")
         blasThreads = r.int("blas_threads")
         guard channels.count == encoderDropout.count else {
             throw ExperimentError(file: "(job settings)", line: nil, key: "training.encoder_dropout",
                                   message: "gives \(encoderDropout.count) values for \(channels.count) U-Net levels")
         }
+    }
+
+    /// Splits the fold's training view into what trains and the ``validationCases`` held out
+    /// (``TrainingView/holdingOut(_:seed:)`` with the run's split seed); nil validation when
+    /// none are. At least one case must remain to train on.
+    public func holdOutValidation(_ view: TrainingView, splitSeed: UInt64) throws -> (training: TrainingView, validation: ValidationSet?) {
+        guard validationCases > 0 else { return (view, nil) }
+        guard validationCases < view.cases.count else {
+            throw ExperimentError(file: "(job settings)", line: nil, key: "training.validation_cases",
+                                  message: "holds out \(validationCases) of the \(view.cases.count) training cases of fold \(view.fold); at least one must remain to train on, so give at most \(view.cases.count - 1)")
+        }
+        let (training, validation) = view.holdingOut(validationCases, seed: splitSeed)
+        return (training, validation)
     }
 
     /// The U-Net of docs/methods.md with these widths and dropouts.

@@ -1,4 +1,5 @@
 import AtomicFiles
+import Datasets
 import Foundation
 import SeededRandom
 import TrainingCore
@@ -55,13 +56,19 @@ public struct PhaseStep {
     /// The epoch's random stream: derived from (job seed, phase, epoch), so a resumed epoch
     /// draws exactly what an uninterrupted one would.
     public var random: SeededGenerator
+    /// What the step reports besides its losses (a consistency weight, a threshold), by name:
+    /// scalars.csv logs it beside the losses; losses.csv and the progress do not. Empty at the
+    /// start of every step.
+    public var scalars: [String: Float] = [:]
 }
 
 /// The training bookkeeping shared by all methods: phases of epochs, a checkpoint at the end
 /// of every `checkpoint_every` epochs (every model, optimiser and dropout counter of the
 /// phase), resumption from the last checkpoint, the per-epoch loss log (losses.csv) and
 /// progress with an ETA. State lives in `<job>/checkpoints/`: one `<phase>.h5` per phase and
-/// `state.json` naming the epochs each phase has completed.
+/// `state.json` naming the epochs each phase has completed. Beside them, a row per optimiser
+/// step in scalars.csv and, when the job holds out validation cases, the validation Dice of
+/// every epoch in validation.csv (docs/run-directory.md).
 public final class TrainingSession {
     /// The job's output directory.
     public let directory: URL
@@ -70,6 +77,9 @@ public final class TrainingSession {
     private let progress: (JobProgress) -> Void
     private let shouldStop: () -> Bool
     private var state: SessionState
+    private let validation: ValidationSet?
+    private var scalars: EpochLog
+    private var validationLog: EpochLog
     private var stepsThisRun = 0
     private var secondsThisRun = 0.0
     /// Steps the method announced for the whole job, for the ETA.
@@ -88,11 +98,14 @@ public final class TrainingSession {
         var trainingSeconds = 0.0
     }
 
-    init(directory: URL, checkpointEvery: Int, random: SeededGenerator,
+    /// A session in `directory`, resuming from its checkpoint state when there is one.
+    /// `validation`: the held-out cases scored after every epoch of a phase given a predictor.
+    init(directory: URL, checkpointEvery: Int, random: SeededGenerator, validation: ValidationSet? = nil,
          progress: @escaping (JobProgress) -> Void, shouldStop: @escaping () -> Bool) throws {
         self.directory = directory
         self.checkpointEvery = checkpointEvery
         self.random = random
+        self.validation = validation
         self.progress = progress
         self.shouldStop = shouldStop
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
@@ -104,7 +117,16 @@ public final class TrainingSession {
         } else {
             state = SessionState()
         }
+        let checkpointed = state.epochsDone
+        let keep = { (phase: String, epoch: Int) in epoch <= checkpointed[phase] ?? 0 }
+        scalars = EpochLog(url: directory.appendingPathComponent("scalars.csv"), leading: Self.scalarColumns, keep: keep)
+        validationLog = EpochLog(url: directory.appendingPathComponent("validation.csv"), leading: Self.validationColumns, keep: keep)
     }
+
+    /// The first columns of scalars.csv; the losses and the step's ``PhaseStep/scalars`` follow.
+    static let scalarColumns = ["phase", "epoch", "step", "global_step", "learning_rate"]
+    /// The columns of validation.csv.
+    static let validationColumns = ["phase", "epoch", "global_step", "val_dice", "val_cases"]
 
     /// Optimiser steps taken by the job (all phases, all runs of it).
     public var steps: Int { state.steps }
@@ -120,11 +142,14 @@ public final class TrainingSession {
     /// finite stops the phase with ``TrainingDiverged``). The learning rate
     /// of every optimiser is set before each step from `learningRate(epoch, iteration)`.
     /// `models` and `optimisers` are what a checkpoint of this phase holds: when the phase is
-    /// resumed or already complete, they are loaded from its checkpoint first.
+    /// resumed or already complete, they are loaded from its checkpoint first. `validating`
+    /// predicts with the segmentation network(s) this phase trains: when the job holds out
+    /// validation cases, it is scored on them after every epoch.
     public func runPhase(
         _ phase: String, epochs: Int, stepsPerEpoch: Int,
         models: [(name: String, model: any Module)], optimisers: [(name: String, optimiser: any Optimiser)],
         learningRate: ((_ epoch: Int, _ iteration: Int) -> Float)? = nil,
+        validating: (any SlicePredictor)? = nil,
         step: (inout PhaseStep) throws -> [String: Float]
     ) throws {
         precondition(stepsPerEpoch > 0 && epochs >= 0, "runPhase: \(epochs) epochs of \(stepsPerEpoch) steps")
@@ -154,12 +179,19 @@ public final class TrainingSession {
                 stepsThisRun += 1
                 state.steps += 1
                 for (key, value) in losses { sums[key, default: 0] += Double(value) }
+                logScalars(phase: phase, epoch: epoch + 1, step: s + 1, losses: losses, reported: current.scalars,
+                           learningRate: optimisers.first?.optimiser.learningRate)
                 let remaining = max(plannedSteps - state.steps, 0)
                 progress(JobProgress(phase: phase, epoch: epoch + 1, epochs: epochs, step: s + 1, stepsPerEpoch: stepsPerEpoch,
                                      losses: losses, stepsDone: state.steps, stepsPlanned: plannedSteps,
                                      etaSeconds: plannedSteps > 0 ? secondsThisRun / Double(stepsThisRun) * Double(remaining) : nil))
             }
             state.losses.append(LossRow(phase: phase, epoch: epoch + 1, values: sums.mapValues { $0 / Double(stepsPerEpoch) }))
+            if let validation, let validating {
+                validationLog.append([phase, String(epoch + 1), String(state.steps), String(validation.meanDice(validating)), String(validation.slices.count)], [:])
+                try validationLog.write()
+            }
+            try scalars.write()
             if (epoch + 1) % checkpointEvery == 0 || epoch + 1 == epochs {
                 try Checkpoint.save(to: checkpoint(phase).path, models: models, optimisers: optimisers, step: state.steps)
                 state.epochsDone[phase] = epoch + 1
@@ -167,6 +199,13 @@ public final class TrainingSession {
                 if epoch + 1 < epochs, shouldStop() { throw JobStopped(phase: phase, epochsDone: epoch + 1) }
             }
         }
+    }
+
+    /// Adds the row of one step to scalars.csv's log.
+    private func logScalars(phase: String, epoch: Int, step: Int, losses: [String: Float], reported: [String: Float], learningRate: Float?) {
+        precondition(Set(losses.keys).isDisjoint(with: reported.keys), "a step reported \(reported.keys.sorted()) both as losses and as scalars")
+        let values = losses.merging(reported) { loss, _ in loss }.mapValues { String($0) }
+        scalars.append([phase, String(epoch), String(step), String(state.steps), learningRate.map { String($0) } ?? ""], values)
     }
 
     /// Writes state.json and losses.csv (atomically).

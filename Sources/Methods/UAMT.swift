@@ -41,6 +41,7 @@ public struct UAMT: SegmentationMethod {
             let dps = Tensor.concatBatch([Tensor(shape: pt.shape), Ops.scale(gradient, by: w)])
             let total = Ops.add(Tensor.concatBatch([supervised.gradient, Tensor(shape: pt.shape)]), Softmax.backward(dps, probabilities: ps))
             let certain = Float(mask.reduce(0, +)) / Float(max(mask.count, 1))
+            step.scalars["uncertainty_threshold"] = Float(threshold)
             student.backward(total)
             return ["loss": supervised.value + w * value, "supervised": supervised.value, "consistency": value, "certain_fraction": certain]
         }

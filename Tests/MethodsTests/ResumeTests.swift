@@ -8,7 +8,7 @@ import XCTest
 final class ResumeTests: XCTestCase {
     private func files(_ directory: URL) throws -> [String: Data] {
         var result: [String: Data] = [:]
-        for name in ["losses.csv", "cases.csv", "pseudo_labels.json"] {
+        for name in ["losses.csv", "scalars.csv", "validation.csv", "cases.csv", "pseudo_labels.json"] {
             let url = directory.appendingPathComponent(name)
             if FileManager.default.fileExists(atPath: url.path) { result[name] = try Data(contentsOf: url) }
         }
@@ -18,8 +18,11 @@ final class ResumeTests: XCTestCase {
         return result
     }
 
-    private func checkResume(_ method: String, stopAtCheckpoint: Int) throws {
-        let job = try Tiny.job(method)
+    /// Stops `method`'s job after its `stopAtCheckpoint`-th checkpoint, runs it again and
+    /// compares its files with an uninterrupted run's; returns those files.
+    @discardableResult
+    private func checkResume(_ method: String, stopAtCheckpoint: Int, validationCases: Int = 0) throws -> [String: Data] {
+        let job = try Tiny.job(method, validationCases: validationCases)
         let whole = Tiny.temporaryDirectory(method + "whole"), resumed = Tiny.temporaryDirectory(method + "resumed")
         defer {
             try? FileManager.default.removeItem(at: whole)
@@ -43,6 +46,8 @@ final class ResumeTests: XCTestCase {
         let expected = try files(JobRunner.directory(runDirectory: whole, method: method, fold: 0, seed: Tiny.seed))
         XCTAssertEqual(try files(jobDirectory), expected)
         XCTAssertGreaterThan(expected.count, 2)
+        XCTAssertNotNil(expected["scalars.csv"])
+        return expected
     }
 
     func testFSLCSResumesToTheSameResult() throws { try checkResume("fs-lcs", stopAtCheckpoint: 1) }
@@ -51,4 +56,13 @@ final class ResumeTests: XCTestCase {
 
     /// Stopped inside the final network's training, after the pseudo-labels were built.
     func testOursResumesInItsLastStage() throws { try checkResume("ours", stopAtCheckpoint: 1) }
+
+    /// With held-out cases, validation.csv resumes too: a row per epoch of every phase that
+    /// trains a segmentation network (not Ours' registration stage).
+    func testOursWithValidationResumesToTheSameCurves() throws {
+        let files = try checkResume("ours", stopAtCheckpoint: 2, validationCases: 2)
+        let validation = String(decoding: try XCTUnwrap(files["validation.csv"]), as: UTF8.self)
+        let phases = validation.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[0] }
+        XCTAssertEqual(phases, ["semi-warmup", "semi-self", "final", "final", "final"], validation)
+    }
 }

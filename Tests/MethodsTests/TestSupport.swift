@@ -23,10 +23,12 @@ enum Tiny {
         case learn, learnLonger, twoSteps
     }
 
-    /// Settings that make every method take a few steps of a narrow U-Net.
-    static func training(_ budget: Budget) -> String {
+    /// Settings that make every method take a few steps of a narrow U-Net, holding out
+    /// `validationCases` training cases.
+    static func training(_ budget: Budget, validationCases: Int = 0) -> String {
         """
         training:
+          validation_cases: \(validationCases)
           epochs: \(budget == .twoSteps ? 1 : budget == .learn ? 3 : 16)
           steps_per_epoch: \(budget == .twoSteps ? 2 : 20)
           batch_size: 4
@@ -50,13 +52,14 @@ enum Tiny {
     }
 
     /// An experiment over the tiny phantom with `methods`, fold 0 only.
-    static func experiment(_ methods: [String], registry: MethodRegistry = .standard, budget: Budget = .learn) throws -> Experiment {
+    static func experiment(_ methods: [String], registry: MethodRegistry = .standard, budget: Budget = .learn,
+                           validationCases: Int = 0) throws -> Experiment {
         let yaml = """
             name: tiny
             seed: 7
             folds: 5
             run_folds: [0]
-            \(training(budget))
+            \(training(budget, validationCases: validationCases))
             methods:
             \(methods.map { entry($0, budget: budget) }.joined(separator: "\n"))
             """
@@ -64,8 +67,9 @@ enum Tiny {
     }
 
     /// The job of `method` on fold 0 of the tiny experiment.
-    static func job(_ method: String, registry: MethodRegistry = .standard, budget: Budget = .learn) throws -> ExperimentJob {
-        try RunSetup.job(try experiment([method], registry: registry, budget: budget), method: method, fold: 0, registry: registry)
+    static func job(_ method: String, registry: MethodRegistry = .standard, budget: Budget = .learn, validationCases: Int = 0) throws -> ExperimentJob {
+        try RunSetup.job(try experiment([method], registry: registry, budget: budget, validationCases: validationCases), method: method, fold: 0,
+                         registry: registry)
     }
 
     /// A fresh temporary directory.
