@@ -83,7 +83,9 @@ let package = Package(
             ],
             swiftSettings: strict),
 
-        // Tests mirror the modules above.
+        // Tests mirror the modules above. PNGReading: the tests' own PNG decoder, shared by the
+        // tests of pictures (the montage, the report's curves).
+        .target(name: "PNGReading", dependencies: ["Datasets"], path: "Tests/PNGReading", swiftSettings: strict),
         .testTarget(
             name: "SystemLibrariesTests", dependencies: ["CZeroMQ", "COpenBLAS", "CHDF5", "CZlib"],
             swiftSettings: strict),
@@ -94,7 +96,7 @@ let package = Package(
         .testTarget(name: "BitmapTextTests", dependencies: ["BitmapText"], swiftSettings: strict),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "TrainingCoreTests", dependencies: ["TrainingCore"], swiftSettings: strict),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "ChildProcesses", "BitmapText"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "ChildProcesses", "BitmapText", "PNGReading"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "SeededRandom"], swiftSettings: strict),
         .testTarget(
             name: "MethodsTests",
@@ -107,6 +109,6 @@ let package = Package(
         .testTarget(
             name: "PipelineTests", dependencies: ["Pipeline", "Runner", "Experiments", "Datasets", "ChildProcesses", "CZlib"],
             resources: [.copy("Fixtures")], swiftSettings: strict),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "HDF5", "AtomicFiles"], swiftSettings: strict),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "HDF5", "AtomicFiles", "PNGReading"], swiftSettings: strict),
     ]
 )

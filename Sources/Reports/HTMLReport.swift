@@ -1,21 +1,14 @@
 import Foundation
 
 /// `index.html`: one self-contained page per run directory (no script, no network: styles
-/// inline, plots as inline SVG, the figure as a data URI), rebuilt with every report. It holds
-/// Table 1, per-method box plots of the per-case Dice and ASSD, the per-site breakdown, the
-/// training curves from each job's `losses.csv`, the figure, the failures and the timings.
+/// inline, plots as inline SVG, the figure and the curves as data URIs), rebuilt with every
+/// report. It holds Table 1, per-method box plots of the per-case Dice and ASSD, the per-site
+/// breakdown, the training curves (``TrainingCurves``), the figure, the failures and the timings.
 ///
 /// The page is well-formed XHTML, so any XML parser reads it (the tests do).
 enum HTMLReport {
-    /// One job's per-epoch mean loss, phases in the order it trained them.
-    struct Curve {
-        let method: String
-        let job: String
-        let losses: [Double]
-    }
-
     /// The page for `run`.
-    static func page(run: RunDirectory, summaries: [MethodSummary], figurePNG: [UInt8]?) -> String {
+    static func page(run: RunDirectory, summaries: [MethodSummary], figurePNG: [UInt8]?, curvePNGs: [(method: String, png: [UInt8])] = []) -> String {
         var html = """
             <?xml version="1.0" encoding="UTF-8"?>
             <!DOCTYPE html>
@@ -41,7 +34,7 @@ enum HTMLReport {
         html += table1(summaries)
         html += boxPlots(summaries)
         html += siteTable(summaries)
-        html += curves(run)
+        html += curves(curvePNGs)
         if let figurePNG {
             html += "<h2>Figure 2</h2>\n<p>Yellow: the reference contour; each method's contour in its colour.</p>\n"
             html += "<img alt=\"Figure 2\" src=\"data:image/png;base64,\(Data(figurePNG).base64EncodedString())\" />\n"
@@ -136,40 +129,16 @@ enum HTMLReport {
 
     // MARK: Curves
 
-    /// Each completed job's per-epoch mean loss from its losses.csv, all phases in order.
-    static func readCurves(_ run: RunDirectory) -> [Curve] {
-        run.jobs.compactMap { entry in
-            guard entry.metrics != nil, let text = try? String(contentsOf: entry.directory.appendingPathComponent("losses.csv"), encoding: .utf8) else { return nil }
-            let records = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-            guard let header = records.first, let column = header.firstIndex(of: "loss") else { return nil }
-            let losses = records.dropFirst().compactMap { $0.count > column ? Double($0[column]) : nil }.filter(\.isFinite)
-            return losses.isEmpty ? nil : Curve(method: entry.job.method, job: entry.job.id, losses: losses)
-        }
-    }
-
-    private static func curves(_ run: RunDirectory) -> String {
-        let curves = readCurves(run)
-        guard !curves.isEmpty else { return "" }
-        var html = "<h2>Training curves</h2>\n<p>Mean training loss per epoch of each job (every phase in order; Ours: warm-up, self-training, registration, final network), log scale.</p>\n"
-        for method in run.methods {
-            let mine = curves.filter { $0.method == method }
-            guard !mine.isEmpty else { continue }
-            let all = mine.flatMap(\.losses).filter { $0 > 0 }
-            guard let low = all.min(), let high = all.max() else { continue }
-            let (lo, hi) = (log10(low), max(log10(high), log10(low) + 1e-6))
-            let (width, height) = (420, 180)
-            let longest = max(mine.map(\.losses.count).max() ?? 1, 2)
-            let info = MethodCatalogue.info(method)
-            var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" role=\"img\" aria-label=\"\(escape(info.label)) training loss\">\n"
-            svg += "<text x=\"5\" y=\"14\" font-size=\"12\">\(escape(info.label)): loss \(String(format: "%.3g", high)) to \(String(format: "%.3g", low)), \(mine.count) job(s)</text>\n"
-            for curve in mine {
-                let points = curve.losses.enumerated().filter { $0.element > 0 }.map { index, value in
-                    String(format: "%.1f,%.1f", 5 + Double(width - 10) * Double(index) / Double(longest - 1),
-                           20 + Double(height - 30) * (1 - (log10(value) - lo) / (hi - lo)))
-                }
-                svg += "<polyline fill=\"none\" stroke=\"\(colour(info))\" stroke-opacity=\"0.6\" points=\"\(points.joined(separator: " "))\"><title>\(escape(curve.job))</title></polyline>\n"
-            }
-            html += svg + "</svg>\n"
+    /// The curves of each method (curves/<method>.png), embedded.
+    private static func curves(_ pictures: [(method: String, png: [UInt8])]) -> String {
+        guard !pictures.isEmpty else { return "" }
+        var html = "<h2>Training curves</h2>\n<p>One line per job (fold, seed): the training loss against the job's optimiser step "
+        html += "(a moving mean, log scale; dotted lines where a phase starts, as Ours' stages) and, for jobs that held out training cases "
+        html += "(<code>training.validation_cases</code>), the Dice of the held-out cases' central slices after every epoch. "
+        html += "The same pictures are in <code>curves/</code>.</p>\n"
+        for (method, png) in pictures {
+            let label = MethodCatalogue.info(method).label
+            html += "<h3>\(escape(label))</h3>\n<img alt=\"\(escape(label)) training curves\" src=\"data:image/png;base64,\(Data(png).base64EncodedString())\" />\n"
         }
         return html
     }

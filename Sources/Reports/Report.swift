@@ -25,8 +25,9 @@ public enum Report {
     /// The number of test cases in Figure 2 unless told otherwise.
     public static let defaultFigureCases = 3
 
-    /// Reads `runDirectory` and writes table.md, table.csv, cases.csv, timing.csv, index.html
-    /// and (when any job wrote figure slices) figure.png into it. Everything is computed before anything is
+    /// Reads `runDirectory` and writes table.md, table.csv, cases.csv, timing.csv, index.html,
+    /// curves/<method>.png for each method whose jobs logged losses (``TrainingCurves``) and
+    /// (when any job wrote figure slices) figure.png into it. Everything is computed before anything is
     /// written, and each file is replaced atomically: on bad input nothing is written.
     @discardableResult
     public static func generate(runDirectory: URL, figureCases: Int = defaultFigureCases) throws -> ReportOutcome {
@@ -49,19 +50,34 @@ public enum Report {
             figureNote = "No `figure.png`: no completed job wrote `figure_slices.h5`."
         }
 
+        var curves: [(method: String, png: [UInt8])] = []
+        for method in run.methods {
+            let series = TrainingCurves.load(run, method: method)
+            guard !series.isEmpty else { continue }
+            let (image, _) = TrainingCurves.render(MethodCatalogue.info(method), series)
+            curves.append((method, try PNG.encode(width: image.width, height: image.height, colorType: .rgb, pixels: image.pixels)))
+        }
+
         let outputs: [(String, Data)] = [
             ("table.md", Data(TableDocuments.markdown(run: run, summaries: summaries, pseudoLabels: pseudoLabels, figureNote: figureNote).utf8)),
             ("table.csv", Data(TableDocuments.tableCSV(summaries).utf8)),
             ("cases.csv", Data(TableDocuments.casesCSV(summaries).utf8)),
             ("timing.csv", Data(TableDocuments.timingCSV(run).utf8)),
-            ("index.html", Data(HTMLReport.page(run: run, summaries: summaries, figurePNG: png).utf8)),
-        ] + (png.map { [("figure.png", Data($0))] } ?? [])
+            ("index.html", Data(HTMLReport.page(run: run, summaries: summaries, figurePNG: png, curvePNGs: curves).utf8)),
+        ] + (png.map { [("figure.png", Data($0))] } ?? []) + curves.map { ("curves/\($0.method).png", Data($0.png)) }
         var written: [URL] = []
         // A figure from an earlier report would no longer match the tables beside it.
         let staleFigure = runDirectory.appendingPathComponent("figure.png")
         if png == nil && FileManager.default.fileExists(atPath: staleFigure.path) {
             try FileManager.default.removeItem(at: staleFigure)
         }
+        // Likewise the curves of a method that no longer has any.
+        let curvesDirectory = runDirectory.appendingPathComponent("curves")
+        let drawn = Set(curves.map { "\($0.method).png" })
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: curvesDirectory.path)) ?? [] where name.hasSuffix(".png") && !drawn.contains(name) {
+            try FileManager.default.removeItem(at: curvesDirectory.appendingPathComponent(name))
+        }
+        if !curves.isEmpty { try FileManager.default.createDirectory(at: curvesDirectory, withIntermediateDirectories: true) }
         for (name, data) in outputs {
             let url = runDirectory.appendingPathComponent(name)
             try AtomicFile.write(data, to: url)
