@@ -52,9 +52,16 @@ final class SmokeRunTests: XCTestCase {
         let cases = try String(contentsOf: runDirectory.appendingPathComponent("cases.csv"), encoding: .utf8)
         XCTAssertEqual(cases.split(separator: "\n").count, 1 + 10 * 2 * 2)
         for file in ["experiment.resolved.yaml", "folds.json", "table.csv", "figure.png", "jobs/ours/fold0/seed0/pseudo_labels.json",
-                     "jobs/mt/fold0/seed1/metrics.json"] {
+                     "jobs/mt/fold0/seed1/metrics.json", "jobs/mt/fold0/seed1/scalars.csv", "curves/mt.png", "curves/ours.png"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: runDirectory.appendingPathComponent(file).path), file)
         }
+
+        // Curves: every job logged its steps, and validated the two held-out cases each epoch.
+        let validation = try String(contentsOf: runDirectory.appendingPathComponent("jobs/mt/fold0/seed0/validation.csv"), encoding: .utf8)
+        XCTAssertEqual(validation.split(separator: "\n").count, 1 + 2, validation)
+        XCTAssertTrue(validation.hasSuffix(",2\n"), validation)
+        let index = try String(contentsOf: runDirectory.appendingPathComponent("index.html"), encoding: .utf8)
+        XCTAssertTrue(index.contains("alt=\"Ours training curves\""))
 
         // compare reads real run directories: the run against itself pairs every test case of
         // every method with a difference of 0.
