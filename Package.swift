@@ -53,6 +53,7 @@ let package = Package(
         .target(name: "SeededRandom", swiftSettings: strict),
         .target(name: "AtomicFiles", swiftSettings: strict),
         .target(name: "BitmapText", swiftSettings: strict),
+        .target(name: "TensorBoardEvents", swiftSettings: strict),
         .target(name: "ChildProcesses", dependencies: ["CSpawn"], swiftSettings: strict),
 
         // The project's concerns, one module each.
@@ -61,7 +62,7 @@ let package = Package(
         .target(name: "Metrics", swiftSettings: strict),
         .target(
             name: "Methods",
-            dependencies: ["TrainingCore", "Datasets", "Metrics", "Experiments", "SeededRandom", "HDF5", "AtomicFiles"],
+            dependencies: ["TrainingCore", "Datasets", "Metrics", "Experiments", "SeededRandom", "HDF5", "AtomicFiles", "TensorBoardEvents"],
             swiftSettings: strict),
         .target(
             name: "Experiments", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
@@ -83,9 +84,10 @@ let package = Package(
             ],
             swiftSettings: strict),
 
-        // Tests mirror the modules above. PNGReading: the tests' own PNG decoder, shared by the
-        // tests of pictures (the montage, the report's curves).
-        .target(name: "PNGReading", dependencies: ["Datasets"], path: "Tests/PNGReading", swiftSettings: strict),
+        // Tests mirror the modules above. SharedTestSupport: what several test targets use, the
+        // tests' own PNG decoder (the montage, the report's curves) and running the external
+        // programs that serve as oracles (skipped when missing, failures under CI).
+        .target(name: "SharedTestSupport", dependencies: ["Datasets", "ChildProcesses"], path: "Tests/SharedTestSupport", swiftSettings: strict),
         .testTarget(
             name: "SystemLibrariesTests", dependencies: ["CZeroMQ", "COpenBLAS", "CHDF5", "CZlib"],
             swiftSettings: strict),
@@ -94,13 +96,14 @@ let package = Package(
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"], swiftSettings: strict),
         .testTarget(name: "PNGTests", dependencies: ["PNG", "CZlib"], swiftSettings: strict),
         .testTarget(name: "BitmapTextTests", dependencies: ["BitmapText"], swiftSettings: strict),
+        .testTarget(name: "TensorBoardEventsTests", dependencies: ["TensorBoardEvents", "SharedTestSupport"], swiftSettings: strict),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "TrainingCoreTests", dependencies: ["TrainingCore"], swiftSettings: strict),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "ChildProcesses", "BitmapText", "PNGReading"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "ChildProcesses", "BitmapText", "SharedTestSupport"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "SeededRandom"], swiftSettings: strict),
         .testTarget(
             name: "MethodsTests",
-            dependencies: ["Methods", "Datasets", "TrainingCore", "Experiments", "Metrics", "Reports", "SeededRandom", "HDF5"],
+            dependencies: ["Methods", "Datasets", "TrainingCore", "Experiments", "Metrics", "Reports", "SeededRandom", "HDF5", "SharedTestSupport"],
             swiftSettings: strict),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"], swiftSettings: strict),
         .testTarget(
@@ -109,6 +112,6 @@ let package = Package(
         .testTarget(
             name: "PipelineTests", dependencies: ["Pipeline", "Runner", "Experiments", "Datasets", "ChildProcesses", "CZlib"],
             resources: [.copy("Fixtures")], swiftSettings: strict),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "HDF5", "AtomicFiles", "PNGReading"], swiftSettings: strict),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "HDF5", "AtomicFiles", "SharedTestSupport"], swiftSettings: strict),
     ]
 )

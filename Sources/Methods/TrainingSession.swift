@@ -2,6 +2,7 @@ import AtomicFiles
 import Datasets
 import Foundation
 import SeededRandom
+import TensorBoardEvents
 import TrainingCore
 
 /// Where a job is, for progress bars and the distributed runner.
@@ -192,6 +193,7 @@ public final class TrainingSession {
                 try validationLog.write()
             }
             try scalars.write()
+            try writeEvents()
             if (epoch + 1) % checkpointEvery == 0 || epoch + 1 == epochs {
                 try Checkpoint.save(to: checkpoint(phase).path, models: models, optimisers: optimisers, step: state.steps)
                 state.epochsDone[phase] = epoch + 1
@@ -199,6 +201,28 @@ public final class TrainingSession {
                 if epoch + 1 < epochs, shouldStop() { throw JobStopped(phase: phase, epochsDone: epoch + 1) }
             }
         }
+    }
+
+    /// Where the TensorBoard event file goes: `tensorboard --logdir RUN_DIR/jobs` shows a run per job.
+    static let eventFile = "tensorboard/events.out.tfevents.0.sparseseg"
+
+    /// Rewrites the TensorBoard event file from the two logs: `train/<column>` per step,
+    /// `validation/dice` per validated epoch, in the order of the steps. The wall time is not
+    /// recorded (0), so that the file, like the logs, is the same after a resume.
+    private func writeEvents() throws {
+        var records: [(step: Int, record: EventFile.Record)] = scalars.rows.compactMap { row in
+            guard let step = Int(row.leading[3]) else { return nil }
+            var values = row.values.sorted { $0.key < $1.key }.compactMap { name, text in Float(text).map { ("train/" + name, $0) } }
+            if let rate = Float(row.leading[4]) { values.insert(("train/learning_rate", rate), at: 0) }
+            return (step, EventFile.Record(step: step, wallTime: 0, values: values))
+        }
+        records += validationLog.rows.compactMap { row in
+            guard let step = Int(row.leading[2]), let dice = Float(row.leading[3]) else { return nil }
+            return (step, EventFile.Record(step: step, wallTime: 0, values: [("validation/dice", dice)]))
+        }
+        // Stable: a validation record follows the step it was taken after.
+        let ordered = records.enumerated().sorted { ($0.element.step, $0.offset) < ($1.element.step, $1.offset) }.map(\.element.record)
+        try AtomicWrite.data(Data(EventFile.encode(ordered)), to: directory.appendingPathComponent(Self.eventFile))
     }
 
     /// Adds the row of one step to scalars.csv's log.

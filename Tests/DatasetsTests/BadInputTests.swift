@@ -1,5 +1,6 @@
 @testable import Datasets
 import Foundation
+import SharedTestSupport
 import XCTest
 
 /// Each bad input gets an error naming the file and the field, and leaves no output behind.

@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import HDF5
+import SharedTestSupport
 import XCTest
 
 final class DatasetStoreTests: XCTestCase {

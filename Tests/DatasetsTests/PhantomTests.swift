@@ -1,5 +1,5 @@
 import Datasets
-import PNGReading
+import SharedTestSupport
 import SeededRandom
 import XCTest
 

@@ -1,6 +1,6 @@
-import ChildProcesses
 import Datasets
 import Foundation
+import SharedTestSupport
 import XCTest
 
 /// A fresh temporary directory for one test, removed when the test ends.
@@ -40,27 +40,6 @@ func boxCase(id: String, site: String, size: Int = 8, original: Int = 12, slices
         sourceFile: "/data/\(id).mhd")
 }
 
-/// Runs a program (killed after two minutes) and returns its exit status and its output.
-func runProgram(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-    let (termination, output) = try ChildProcess.run(executable, arguments, timeout: .seconds(120))
-    return (termination.code, output)
-}
-
-/// Why a test that needs a tool did not run, raised under CI, where everything the tests
-/// need is installed and built, so that a missing tool fails instead of passing as a skip.
-struct RequiredUnderCI: Error, CustomStringConvertible {
-    let reason: String
-    var description: String { "CI is set, so this is a failure, not a skip: \(reason)" }
-}
-
-/// Skips the test for a missing tool; under CI (the `CI` environment variable set and not
-/// "false" or "0") fails it instead.
-func skipUnlessCI(_ reason: String) throws -> Never {
-    let ci = ProcessInfo.processInfo.environment["CI"] ?? ""
-    if !ci.isEmpty && ci != "0" && ci.lowercased() != "false" { throw RequiredUnderCI(reason: reason) }
-    throw XCTSkip(reason)
-}
-
 /// The `sparseseg` executable built beside the test bundle (`swift build --build-tests` and
 /// `swift test` build it); without it the test is skipped, or under CI fails.
 func sparsesegExecutable() throws -> String {
@@ -69,10 +48,4 @@ func sparsesegExecutable() throws -> String {
         try skipUnlessCI("the sparseseg executable is not built beside the tests (\(binary)): the command-line check did not run")
     }
     return binary
-}
-
-/// The path of a program on PATH, or nil.
-func which(_ program: String) -> String? {
-    let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-    return paths.map { "\($0)/\(program)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
 }

@@ -8,7 +8,7 @@ import XCTest
 final class ResumeTests: XCTestCase {
     private func files(_ directory: URL) throws -> [String: Data] {
         var result: [String: Data] = [:]
-        for name in ["losses.csv", "scalars.csv", "validation.csv", "cases.csv", "pseudo_labels.json"] {
+        for name in ["losses.csv", "scalars.csv", "validation.csv", TrainingSession.eventFile, "cases.csv", "pseudo_labels.json"] {
             let url = directory.appendingPathComponent(name)
             if FileManager.default.fileExists(atPath: url.path) { result[name] = try Data(contentsOf: url) }
         }
@@ -47,6 +47,7 @@ final class ResumeTests: XCTestCase {
         XCTAssertEqual(try files(jobDirectory), expected)
         XCTAssertGreaterThan(expected.count, 2)
         XCTAssertNotNil(expected["scalars.csv"])
+        XCTAssertNotNil(expected[TrainingSession.eventFile])
         return expected
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Methods
+import SharedTestSupport
 import TrainingCore
 import XCTest
 
@@ -61,7 +62,46 @@ final class ScalarsLogTests: XCTestCase {
         XCTAssertFalse(beforeResume.contains("\ntrain,4,"))
         try run(crashed, checkpointEvery: 2)
         XCTAssertEqual(try scalars(crashed), try scalars(whole))
+        let events = { (directory: URL) in try Data(contentsOf: directory.appendingPathComponent(TrainingSession.eventFile)) }
+        XCTAssertEqual(try events(crashed), try events(whole))
         XCTAssertEqual(try scalars(whole).split(separator: "\n").count, 1 + 2 + 5 * 3)
+    }
+
+    /// TensorBoard's own reader finds in the job's event file every value of scalars.csv
+    /// (`train/<column>`) and validation.csv (`validation/dice`) at its global step.
+    func testTensorBoardReadsWhatTheLogsHold() throws {
+        guard let python = which("python3") else { try skipUnlessCI("python3 is not installed: the TensorBoard check did not run") }
+        guard try runProgram(python, ["-c", "import tensorboard"]).status == 0 else {
+            try skipUnlessCI("tensorboard is not installed for python3 (make test-deps): the TensorBoard check did not run")
+        }
+        let directory = Tiny.temporaryDirectory()
+        addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
+        let job = try Tiny.job("mt", budget: .twoSteps, validationCases: 2)
+        _ = try JobRunner.run(job: job, dataset: Tiny.dataset, split: Tiny.split, runDirectory: directory)
+        let jobDirectory = JobRunner.directory(runDirectory: directory, method: "mt", fold: 0, seed: Tiny.seed)
+        var expected: [String] = []
+        for row in csvRows(try scalars(jobDirectory)) {
+            for (name, value) in row where !["phase", "epoch", "step", "global_step"].contains(name) && !value.isEmpty {
+                expected.append("train/\(name) \(row["global_step"]!) \(Double(Float(value)!))")
+            }
+        }
+        let validation = csvRows(try String(contentsOf: jobDirectory.appendingPathComponent("validation.csv"), encoding: .utf8))
+        XCTAssertEqual(validation.count, 1)
+        for row in validation { expected.append("validation/dice \(row["global_step"]!) \(Double(Float(row["val_dice"]!)!))") }
+        let script = """
+            import sys
+            from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+            acc = EventAccumulator(sys.argv[1], size_guidance={"scalars": 0})
+            acc.Reload()
+            for tag in acc.Tags()["scalars"]:
+                for e in acc.Scalars(tag):
+                    print("S", tag, e.step, repr(e.value))
+            """
+        let result = try runProgram(python, ["-c", script, jobDirectory.appendingPathComponent("tensorboard").path])
+        XCTAssertEqual(result.status, 0, result.output)
+        let read = result.output.split(separator: "\n").filter { $0.hasPrefix("S ") }.map { String($0.dropFirst(2)) }
+        XCTAssertEqual(read.sorted(), expected.sorted(), result.output)
+        XCTAssertGreaterThan(expected.count, 10)
     }
 
     /// The weights of the methods that have one, at the step they were used.

@@ -2,7 +2,7 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-import PNGReading
+import SharedTestSupport
 @testable import Reports
 import XCTest
 
