@@ -38,19 +38,33 @@ public enum RunSetup {
         let resolved = runDirectory.appendingPathComponent("experiment.resolved.yaml")
         guard let existing = FileManager.default.contents(atPath: resolved.path) else { return false }
         try refuseAnother(existing: String(decoding: existing, as: UTF8.self), at: resolved, ours: experiment.resolvedYAML(catalog: registry),
-                          file: experiment.file)
+                          file: experiment.file, defaults: defaultLines(registry))
         return true
+    }
+
+    /// Every setting of every schema at its default, as a resolved file writes it ("key: value").
+    static func defaultLines(_ catalog: any ExperimentCatalog) -> Set<String> {
+        let schemas = [catalog.datasetSchema, catalog.trainingSchema, RunnerSettings.schema] + catalog.methodNames.compactMap(catalog.methodSchema)
+        return Set(schemas.flatMap { $0.specs.map { "\($0.key): \($0.defaultValue)" } })
     }
 
     /// Throws unless the run directory's resolved experiment has the same settings as ours
     /// (the header comment, which names the file it came from, aside): jobs of another
-    /// experiment would mix with its results or resume its checkpoints.
-    static func refuseAnother(existing: String, at url: URL, ours: String, file: String) throws {
+    /// experiment would mix with its results or resume its checkpoints. A setting the run
+    /// directory's file does not name at all, which ours sets to its default (one of
+    /// `defaults`), was added after that run started; at its default it changes nothing, so
+    /// it is no difference.
+    static func refuseAnother(existing: String, at url: URL, ours: String, file: String, defaults: Set<String> = []) throws {
         // Settings only: the help comments after the values may change between versions.
         func settings(_ text: String) -> [String] {
             text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { String($0.components(separatedBy: "  # ")[0]) }
         }
-        let (theirs, mine) = (settings(existing), settings(ours))
+        let theirs = settings(existing)
+        let theirKeys = Set(theirs.map { $0.trimmingCharacters(in: .whitespaces).components(separatedBy: ":")[0] })
+        let mine = settings(ours).filter { line in
+            let setting = line.trimmingCharacters(in: .whitespaces)
+            return !(defaults.contains(setting) && !theirKeys.contains(setting.components(separatedBy: ":")[0]))
+        }
         guard theirs != mine else { return }
         let index = (0..<min(theirs.count, mine.count)).first { theirs[$0] != mine[$0] } ?? min(theirs.count, mine.count)
         func line(_ lines: [String]) -> String { index < lines.count ? "'\(lines[index].trimmingCharacters(in: .whitespaces))'" : "nothing" }

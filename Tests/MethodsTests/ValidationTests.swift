@@ -97,3 +97,24 @@ final class ValidationTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: job.appendingPathComponent("scalars.csv").path))
     }
 }
+
+/// A run directory made before `training.validation_cases` existed resumes with the new
+/// version while the setting is at its default, and is refused once it is not.
+final class NewSettingCompatibilityTests: XCTestCase {
+    func testARunDirectoryWithoutTheNewSettingIsTheSameExperimentAtItsDefault() throws {
+        let directory = Tiny.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let experiment = try Tiny.experiment(["mt", "ours"])
+        let older = experiment.resolvedYAML(catalog: MethodRegistry.standard).split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.contains("validation_cases:") }.joined(separator: "\n")
+        XCTAssertFalse(older.contains("validation_cases"))
+        try Data(older.utf8).write(to: directory.appendingPathComponent("experiment.resolved.yaml"))
+        XCTAssertTrue(try RunSetup.holds(experiment, runDirectory: directory))
+        XCTAssertThrowsError(try RunSetup.holds(try Tiny.experiment(["mt", "ours"], validationCases: 1), runDirectory: directory)) { error in
+            XCTAssertTrue("\(error)".contains("holds another experiment"), "\(error)")
+        }
+        // A setting the older file names with another value is still a difference.
+        try Data(older.replacingOccurrences(of: "batch_size: 4", with: "batch_size: 5").utf8).write(to: directory.appendingPathComponent("experiment.resolved.yaml"))
+        XCTAssertThrowsError(try RunSetup.holds(experiment, runDirectory: directory))
+    }
+}
