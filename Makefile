@@ -18,11 +18,12 @@ EXPERIMENT ?= experiments/quick.yaml
 deps:
 	@$(MAKE) --no-print-directory apt PACKAGES="$(LIBRARIES)"
 
-## test-deps: the libraries, Slurm and munge, and h5py (PyPI) for the test that proves a
-## Python user can read our dataset files.
+## test-deps: the libraries, Slurm and munge, and h5py and nibabel (PyPI) for the tests that
+## prove a Python user can read our dataset files and our NIfTI exports.
 test-deps:
 	@$(MAKE) --no-print-directory apt PACKAGES="$(LIBRARIES) $(TEST_PACKAGES)"
 	@python3 -c "import h5py" 2>/dev/null || python3 -m pip install -q h5py
+	@python3 -c "import nibabel" 2>/dev/null || python3 -m pip install -q nibabel
 
 apt:
 	@missing=$$(for p in $(PACKAGES); do \
