@@ -109,4 +109,41 @@ final class EvaluateCommandTests: XCTestCase {
         try refused(folders + ["--csv", csv], startingWith: directory + "/ref/Case01.nii.gz: no prediction of this case")
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: csv)), before)
     }
+
+    /// The interop loop: a job's predictions, scored by folder against the original-grid masks
+    /// of `data export --nifti`, give the job's own cases.csv: overlap metrics exactly, distances
+    /// to float32's precision (NIfTI stores pixdim as float32).
+    func testAJobsPredictionsScoredAgainstAnExportGiveTheJobsCasesCSV() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("evaluate-job-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let run = directory + "/run", export = directory + "/export", csv = directory + "/scores.csv"
+        let experiment = SmokeRunTests.repository.appendingPathComponent("experiments/smoke.yaml").path
+        let train = try runToCompletion(SmokeRunTests.executable, ["train", experiment, "--method", "fs-lcs", "--fold", "0", "--seed", "0", "--out", run],
+                                        timeout: .seconds(300))
+        XCTAssertEqual(train.status, 0, train.output)
+        let dataset = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: run).first { $0.hasSuffix(".h5") }, "the run's dataset file")
+        let exported = try runToCompletion(SmokeRunTests.executable, ["data", "export", run + "/" + dataset, "--nifti", export], timeout: .seconds(60))
+        XCTAssertEqual(exported.status, 0, exported.output)
+        let job = run + "/jobs/fs-lcs/fold0/seed0"
+        let scored = try runToCompletion(SmokeRunTests.executable, ["evaluate", "--predictions", job + "/predictions", "--references", export + "/labels_original",
+                                                                    "--allow-missing", "--csv", csv], timeout: .seconds(60))
+        XCTAssertEqual(scored.status, 0, scored.output)
+
+        func rows(_ path: String) throws -> [String: [String: String]] {
+            let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+            return Dictionary(uniqueKeysWithValues: lines.dropFirst().map { cells in (cells[lines[0].firstIndex(of: "case")!], Dictionary(uniqueKeysWithValues: zip(lines[0], cells))) })
+        }
+        let theirs = try rows(job + "/cases.csv"), ours = try rows(csv)
+        XCTAssertEqual(Set(ours.keys), Set(theirs.keys).union(["mean"]))
+        for (id, row) in theirs {
+            for column in ["dice_fraction", "iou_fraction", "ravd", "ravd_abs", "dice_gland_slices_fraction", "flags"] {
+                XCTAssertEqual(ours[id]?[column], row[column], "\(id) \(column)")
+            }
+            for column in ["assd_mm", "assd_pooled_mm", "hd95_mm", "fp_ml_gland_free"] {
+                let (a, b) = (Double(ours[id]?[column] ?? ""), Double(row[column] ?? ""))
+                XCTAssertEqual(a == nil, b == nil, "\(id) \(column)")
+                if let a, let b { XCTAssertEqual(a, b, accuracy: 1e-6 * max(1, abs(b)), "\(id) \(column)") }
+            }
+        }
+    }
 }
