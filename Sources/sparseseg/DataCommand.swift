@@ -184,12 +184,10 @@ extension DataCommand {
         @Flag(help: "Write into a directory that is not empty, replacing files of the same name.")
         var force = false
 
-        func validate() throws {
+        func run() throws {
+            // Here rather than in validate(), which `sparseseg help data export` also calls.
             guard nnunet != nil || nifti != nil else { throw flagError("--nnunet or --nifti: name the directory to export to") }
             guard nnunet == nil || nnunet != nifti else { throw flagError("--nnunet and --nifti name the same directory, \(nifti!)") }
-        }
-
-        func run() throws {
             let (header, cases) = try DatasetFile.read(dataset)
             for (layout, directory) in [(DatasetExport.Layout.nnUNet, nnunet), (.nifti, nifti)] {
                 guard let directory else { continue }

@@ -42,8 +42,10 @@ struct Evaluate: ParsableCommand {
 
     @OptionGroup var imageLimits: ImageLimitOptions
 
-    func validate() throws {
-        // One mode or the other, each complete: a usage error, one line, before any file is read.
+    /// One mode or the other, each complete: a usage error, one line, before any file is read.
+    /// Checked in run() rather than validate(), which `sparseseg help evaluate` also calls,
+    /// where the error line would be printed beside the help.
+    private func checkModes() throws {
         let pair = prediction != nil || reference != nil, folders = predictions != nil || references != nil
         if pair && folders { throw flagError("--prediction/--reference score one pair, --predictions/--references two folders: use one or the other") }
         if folders {
@@ -56,7 +58,8 @@ struct Evaluate: ParsableCommand {
     }
 
     func run() throws {
-        // Data errors are thrown as such (one line, exit 1); usage errors are settled in validate().
+        // Data errors are thrown as such (one line, exit 1).
+        try checkModes()
         if let predictions, let references {
             return try evaluateFolders(predictions, references)
         }

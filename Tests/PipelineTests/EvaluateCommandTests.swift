@@ -91,6 +91,11 @@ final class EvaluateCommandTests: XCTestCase {
             XCTAssertTrue(message.hasPrefix("Error: --"), message)
         }
 
+        // Help needs neither mode, and says nothing of an error.
+        let help = try runToCompletion(SmokeRunTests.executable, ["help", "evaluate"], timeout: .seconds(60))
+        XCTAssertEqual(help.status, 0, help.output)
+        XCTAssertTrue(help.output.contains("--predictions") && !help.output.contains("Error"), help.output)
+
         // Data errors: one line, exit 1, naming the file; the CSV is not touched.
         try FileManager.default.removeItem(atPath: directory + "/pred/Case01.nii.gz")
         try Data(repeating: 1, count: 10).write(to: URL(fileURLWithPath: directory + "/pred/Case02.nii"))
