@@ -18,11 +18,12 @@ EXPERIMENT ?= experiments/quick.yaml
 deps:
 	@$(MAKE) --no-print-directory apt PACKAGES="$(LIBRARIES)"
 
-## test-deps: the libraries, Slurm and munge, h5py (PyPI) for the test that proves a Python
-## user can read our dataset files, and tensorboard (PyPI), whose reader checks our event files.
+## test-deps: the libraries, Slurm and munge, and from PyPI the readers that check our files
+## independently: h5py (dataset files), nibabel (NIfTI exports), tensorboard (event files).
 test-deps:
 	@$(MAKE) --no-print-directory apt PACKAGES="$(LIBRARIES) $(TEST_PACKAGES)"
 	@python3 -c "import h5py" 2>/dev/null || python3 -m pip install -q h5py
+	@python3 -c "import nibabel" 2>/dev/null || python3 -m pip install -q nibabel
 	@python3 -c "import tensorboard" 2>/dev/null || python3 -m pip install -q tensorboard
 
 apt:

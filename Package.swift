@@ -73,7 +73,7 @@ let package = Package(
         .target(name: "Reports", dependencies: ["HDF5", "PNG", "AtomicFiles", "BitmapText"], swiftSettings: strict),
         .target(
             name: "Pipeline",
-            dependencies: ["Experiments", "Datasets", "Methods", "Runner", "Reports", "AtomicFiles", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Experiments", "Datasets", "Metrics", "Methods", "Runner", "Reports", "AtomicFiles", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .executableTarget(
             name: "sparseseg",
@@ -110,7 +110,7 @@ let package = Package(
             name: "RunnerTests", dependencies: ["Runner", "ZeroMQ", "ChildProcesses", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .testTarget(
-            name: "PipelineTests", dependencies: ["Pipeline", "Runner", "Experiments", "Datasets", "ChildProcesses", "CZlib"],
+            name: "PipelineTests", dependencies: ["Pipeline", "Runner", "Experiments", "Datasets", "Metrics", "Reports", "ChildProcesses", "CZlib"],
             resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "HDF5", "AtomicFiles", "SharedTestSupport"], swiftSettings: strict),
     ]

@@ -73,6 +73,17 @@ public final class Dataset: Sendable {
         return try lookup(split.testIDs(fold)).map { TestCase($0, rule: rule) }
     }
 
+    /// `voxels` (a method's output, [nz, S, S] x fastest) placed on case `caseID`'s stored grid:
+    /// its shape, spacing, origin and direction, so that a written file overlays the case's
+    /// image. Only the grid is taken from the case, never a mask.
+    public func onStoredGrid(_ caseID: String, voxels: [UInt8]) throws -> LabelVolume {
+        let grid = try lookup([caseID])[0].image
+        guard voxels.count == grid.shape.count else {
+            throw DataError(file: location, field: "cases/\(caseID)", message: "\(voxels.count) voxels given for the stored grid \(grid.shape)")
+        }
+        return Volume(shape: grid.shape, spacing: grid.spacing, orientation: grid.orientation, voxels: voxels)
+    }
+
     /// The full masks of `fold`'s training cases, for diagnostics that score pseudo-labels.
     /// Never hand these to a method's training code.
     public func hiddenLabels(fold: Int, of split: FoldSplit) throws -> HiddenLabels {

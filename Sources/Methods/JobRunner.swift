@@ -107,6 +107,7 @@ public enum JobRunner {
             pseudoCounts = counts
             try AtomicWrite.data(try JSONSerialization.data(withJSONObject: PseudoLabelDiagnostics.json(counts), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]),
                                  to: directory.appendingPathComponent("pseudo_labels.json"))
+            try sets.writeNIfTI(to: directory.appendingPathComponent("pseudo_labels"), dataset: dataset)
         }
 
         var results: [JobOutcome.CaseResult] = []

@@ -25,6 +25,23 @@ public struct PseudoLabelSets: Sendable {
     public var named: [(name: String, masks: [[[UInt8]]])] { [("y_semi", semi), ("y_ssl", ssl), ("y_final", final)] }
 }
 
+extension PseudoLabelSets {
+    /// Writes each set as NIfTI volumes, `<directory>/<set>/<case>.nii.gz` (uint8, 0 or 1), on
+    /// the case's stored grid from `dataset`, so that ITK-SNAP overlays them on the exported
+    /// images (`sparseseg data export --nifti`). The voxels are the method's own outputs; only
+    /// the grid comes from the dataset.
+    func writeNIfTI(to directory: URL, dataset: Dataset) throws {
+        for (name, masks) in named {
+            let folder = directory.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for (c, id) in caseIDs.enumerated() {
+                // NIfTI.write writes a temporary file and renames it into place.
+                try dataset.onStoredGrid(id, voxels: masks[c].flatMap { $0 }).writeNIfTI(to: folder.appendingPathComponent("\(id).nii.gz").path)
+            }
+        }
+    }
+}
+
 /// Foreground voxel counts of a pseudo-label against the truth.
 public struct VoxelTally: Sendable, Equatable, Codable {
     public var tp = 0, fp = 0, fn = 0

@@ -39,6 +39,25 @@ public enum Metric: String, CaseIterable, Sendable {
     case falsePositiveMillilitres = "fp_ml_gland_free"
 }
 
+extension Metric {
+    /// The metric's column in cases.csv (the report's, a job's and `evaluate --csv`'s). The
+    /// values are metrics.json's, so Dice and IoU are fractions; the names carry the unit, since
+    /// table.csv has the same metrics in percent.
+    public var casesCSVColumn: String {
+        switch self {
+        case .dice: "dice_fraction"
+        case .iou: "iou_fraction"
+        case .assd: "assd_mm"
+        case .assdPooled: "assd_pooled_mm"
+        case .ravd: "ravd"
+        case .ravdAbs: "ravd_abs"
+        case .hd95: "hd95_mm"
+        case .diceGlandSlices: "dice_gland_slices_fraction"
+        case .falsePositiveMillilitres: "fp_ml_gland_free"
+        }
+    }
+}
+
 /// The scores of one test case from one job.
 public struct CaseScores: Sendable, Equatable {
     /// The case id, for example "Case02".

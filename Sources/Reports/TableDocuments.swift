@@ -275,15 +275,8 @@ enum TableDocuments {
         return table.csv
     }
 
-    /// cases.csv's metric columns: the values are metrics.json's, so Dice and IoU are fractions;
-    /// the names carry the unit, since table.csv has the same metrics in percent.
-    static let casesCSVNames: [Metric: String] = [
-        .dice: "dice_fraction", .iou: "iou_fraction", .assd: "assd_mm", .assdPooled: "assd_pooled_mm", .ravd: "ravd", .ravdAbs: "ravd_abs",
-        .hd95: "hd95_mm", .diceGlandSlices: "dice_gland_slices_fraction", .falsePositiveMillilitres: "fp_ml_gland_free",
-    ]
-
     static func casesCSV(_ summaries: [MethodSummary]) -> String {
-        var table = TextTable(header: ["method", "fold", "seed", "case", "site"] + Metric.allCases.map { casesCSVNames[$0]! } + ["flags"])
+        var table = TextTable(header: ["method", "fold", "seed", "case", "site"] + Metric.allCases.map(\.casesCSVColumn) + ["flags"])
         for summary in summaries {
             for scored in summary.runs {
                 table.append([summary.info.name, "\(scored.fold)", scored.seed.map(String.init) ?? TextTable.undefined, scored.scores.caseID,

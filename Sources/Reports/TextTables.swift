@@ -44,8 +44,8 @@ public struct TextTable: Sendable {
         cell.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
     }
 
-    /// A number with its shortest exact decimal form, or `NA`.
-    static func exact(_ value: Double?) -> String {
+    /// A number with its shortest exact decimal form (it reads back as the same Double), or `NA`.
+    public static func exact(_ value: Double?) -> String {
         guard let value else { return undefined }
         return "\(value)"
     }

@@ -3,12 +3,12 @@ import Datasets
 import Foundation
 
 /// `sparseseg data ...`: inspect images and datasets, import PROMISE12 or the Decathlon's
-/// prostate task, generate the synthetic phantom.
+/// prostate task, generate the synthetic phantom, export a dataset as NIfTI files.
 struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
-        abstract: "Inspect, import and synthesise prostate MR datasets.",
-        subcommands: [Inspect.self, Import.self, Synth.self])
+        abstract: "Inspect, import, synthesise and export prostate MR datasets.",
+        subcommands: [Inspect.self, Import.self, Synth.self, Export.self])
 }
 
 extension DataCommand {
@@ -156,6 +156,44 @@ extension DataCommand {
 
         func run() throws {
             try options.write(try Importer.decathlon(options.directory, settings: options.settings), source: "decathlon")
+        }
+    }
+}
+
+extension DataCommand {
+    /// `sparseseg data export DATASET.h5 --nnunet DIR | --nifti DIR [--force]`.
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a dataset file's cases as NIfTI: nnU-Net v2's raw layout, or folders for ITK-SNAP and nibabel.",
+            discussion: """
+                --nnunet DIR: imagesTr/<case>_0000.nii.gz, labelsTr/<case>.nii.gz and dataset.json (name DIR \
+                DatasetNNN_Name under nnUNet_raw). --nifti DIR: images/, labels/ (the stored grid) and \
+                labels_original/ (the grid predictions are scored on). A directory that holds anything is \
+                refused unless --force, which replaces files of the same name and leaves the others.
+                """)
+
+        @Argument(help: "The dataset file (.h5).")
+        var dataset: String
+
+        @Option(help: "Write nnU-Net v2's raw layout here.")
+        var nnunet: String?
+
+        @Option(help: "Write images/, labels/ and labels_original/ here.")
+        var nifti: String?
+
+        @Flag(help: "Write into a directory that is not empty, replacing files of the same name.")
+        var force = false
+
+        func run() throws {
+            // Here rather than in validate(), which `sparseseg help data export` also calls.
+            guard nnunet != nil || nifti != nil else { throw flagError("--nnunet or --nifti: name the directory to export to") }
+            guard nnunet == nil || nnunet != nifti else { throw flagError("--nnunet and --nifti name the same directory, \(nifti!)") }
+            let (header, cases) = try DatasetFile.read(dataset)
+            for (layout, directory) in [(DatasetExport.Layout.nnUNet, nnunet), (.nifti, nifti)] {
+                guard let directory else { continue }
+                let files = try DatasetExport.write(cases, source: dataset, layout: layout, to: directory, force: force)
+                print("wrote \(directory): \(counted(cases.count, "\(header.source) case")) as \(layout == .nnUNet ? "nnU-Net v2 raw data" : "NIfTI"), \(counted(files.count, "file"))")
+            }
         }
     }
 }

@@ -73,7 +73,9 @@ final class ExampleMethodTests: XCTestCase {
 
         // Ours wrote its pseudo-label sets and their diagnostics.
         let ours = JobRunner.directory(runDirectory: run, method: "ours", fold: 0, seed: Tiny.seed)
-        for name in ["y_semi.h5", "y_ssl.h5", "y_final.h5", "pseudo_labels.json", "checkpoints/registration.h5", "checkpoints/semi-self.h5", "checkpoints/final.h5"] {
+        let trainingCase = Tiny.split.trainingIDs(0)[0]
+        for name in ["y_semi.h5", "y_ssl.h5", "y_final.h5", "pseudo_labels.json", "checkpoints/registration.h5", "checkpoints/semi-self.h5", "checkpoints/final.h5",
+                     "pseudo_labels/y_semi/\(trainingCase).nii.gz", "pseudo_labels/y_final/\(trainingCase).nii.gz"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: ours.appendingPathComponent(name).path), name)
         }
 
