@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import SharedTestSupport
 import XCTest
 
 /// `DatasetExport`: nnU-Net v2's raw layout and plain NIfTI folders, whose geometry must come
