@@ -62,23 +62,24 @@ let package = Package(
         .target(name: "Metrics", swiftSettings: strict),
         .target(
             name: "Methods",
-            dependencies: ["TrainingCore", "Datasets", "Metrics", "Experiments", "SeededRandom", "HDF5", "AtomicFiles", "TensorBoardEvents"],
+            dependencies: ["TrainingCore", "Datasets", "Metrics", "Jobs", "Experiments", "SeededRandom", "HDF5", "AtomicFiles", "TensorBoardEvents"],
             swiftSettings: strict),
+        .target(name: "Jobs", swiftSettings: strict),
         .target(
-            name: "Experiments", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
+            name: "Experiments", dependencies: ["Jobs", .product(name: "Yams", package: "Yams")], swiftSettings: strict),
         .target(
             name: "Runner",
-            dependencies: ["ZeroMQ", "AtomicFiles", "ChildProcesses", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Jobs", "ZeroMQ", "AtomicFiles", "ChildProcesses", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .target(name: "Reports", dependencies: ["HDF5", "PNG", "AtomicFiles", "BitmapText"], swiftSettings: strict),
         .target(
             name: "Pipeline",
-            dependencies: ["Experiments", "Datasets", "Metrics", "Methods", "Runner", "Reports", "AtomicFiles", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Jobs", "Experiments", "Datasets", "Metrics", "Methods", "Runner", "Reports", "AtomicFiles", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .executableTarget(
             name: "sparseseg",
             dependencies: [
-                "CCPU", "TrainingCore", "Datasets", "Metrics", "Methods", "Experiments", "Runner", "Reports", "Pipeline", "AtomicFiles",
+                "CCPU", "TrainingCore", "Datasets", "Metrics", "Methods", "Jobs", "Experiments", "Runner", "Reports", "Pipeline", "AtomicFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -103,14 +104,15 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "SeededRandom"], swiftSettings: strict),
         .testTarget(
             name: "MethodsTests",
-            dependencies: ["Methods", "Datasets", "TrainingCore", "Experiments", "Metrics", "Reports", "SeededRandom", "HDF5", "SharedTestSupport"],
+            dependencies: ["Methods", "Datasets", "TrainingCore", "Jobs", "Experiments", "Metrics", "Reports", "SeededRandom", "HDF5", "SharedTestSupport"],
             swiftSettings: strict),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"], swiftSettings: strict),
+        .testTarget(name: "JobsTests", dependencies: ["Jobs"], swiftSettings: strict),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Jobs"], swiftSettings: strict),
         .testTarget(
-            name: "RunnerTests", dependencies: ["Runner", "ZeroMQ", "ChildProcesses", .product(name: "Logging", package: "swift-log")],
+            name: "RunnerTests", dependencies: ["Runner", "Jobs", "ZeroMQ", "ChildProcesses", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .testTarget(
-            name: "PipelineTests", dependencies: ["Pipeline", "Runner", "Experiments", "Datasets", "Metrics", "Reports", "ChildProcesses", "CZlib"],
+            name: "PipelineTests", dependencies: ["Pipeline", "Runner", "Jobs", "Experiments", "Datasets", "Metrics", "Reports", "ChildProcesses", "CZlib"],
             resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "HDF5", "AtomicFiles", "SharedTestSupport"], swiftSettings: strict),
     ]

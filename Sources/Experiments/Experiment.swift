@@ -1,4 +1,5 @@
 import Foundation
+import Jobs
 import Yams
 
 /// A validated experiment: which methods run on which folds of which dataset, with every
@@ -23,9 +24,9 @@ public struct Experiment: Sendable, Equatable {
         /// The registered method name, for example "ua-mt".
         public let name: String
         /// The shared training settings with this method's overrides applied.
-        public let training: [String: SettingValue]
+        public let training: ResolvedSettings
         /// The method's own settings.
-        public let settings: [String: SettingValue]
+        public let settings: ResolvedSettings
     }
 
     /// The file the experiment was read from.
@@ -40,11 +41,12 @@ public struct Experiment: Sendable, Equatable {
     public let folds: Int
     /// The folds to run (all of them by default).
     public let runFolds: [Int]
-    public let dataset: [String: SettingValue]
+    public let dataset: ResolvedSettings
     /// The shared training settings, before per-method overrides.
-    public let training: [String: SettingValue]
+    public let training: ResolvedSettings
     public let methods: [Method]
-    public let runner: [String: SettingValue]
+    /// How the coordinator treats workers and jobs.
+    public let runner: RunnerSettings
 
     /// The top-level keys, in the order they are written.
     static let topLevelKeys = ["name", "description", "seed", "seeds", "folds", "run_folds", "dataset", "training", "methods", "runner"]
@@ -111,7 +113,7 @@ public struct Experiment: Sendable, Equatable {
         var runFolds = Array(0..<foldCount)
         if let given = try top.value("run_folds") {
             let list = try SettingKind.list(.int(0...(foldCount - 1)), count: 1...foldCount).check(given.value, key: "run_folds", file: file, line: given.line)
-            runFolds = list.listValue!.map { $0.intValue! }
+            runFolds = list.arrayValue!.map { $0.intValue! }
             guard Set(runFolds).count == runFolds.count else {
                 throw ExperimentError(file: file, line: given.line, key: "run_folds", message: "a fold is listed twice")
             }
@@ -120,7 +122,7 @@ public struct Experiment: Sendable, Equatable {
         let dataset = try catalog.datasetSchema.resolve(try top.section("dataset"), path: "dataset", file: file)
         let trainingGiven = try top.section("training")
         let training = try catalog.trainingSchema.resolve(trainingGiven, path: "training", file: file)
-        let runner = try RunnerSettings.schema.resolve(try top.section("runner"), path: "runner", file: file)
+        let runner = RunnerSettings(try RunnerSettings.schema.resolve(try top.section("runner"), path: "runner", file: file))
         let methods = try parseMethods(top, trainingGiven: trainingGiven, catalog: catalog, file: file)
 
         return Experiment(
@@ -147,7 +149,7 @@ public struct Experiment: Sendable, Equatable {
         }
         guard let list else { return [0] }
         let checked = try SettingKind.list(.int(0...Int(Int32.max)), count: 1...100).check(list.value, key: "seeds", file: file, line: list.line)
-        let seeds = checked.listValue!.map { $0.intValue! }
+        let seeds = checked.arrayValue!.map { $0.intValue! }
         guard Set(seeds).count == seeds.count else {
             throw ExperimentError(file: file, line: list.line, key: "seeds", message: "a seed is listed twice")
         }
@@ -262,7 +264,7 @@ func rejectAnchor(_ node: Node, key: String, file: String) throws {
 }
 
 /// Converts a YAML node to a setting value, resolving scalars by YAML's core schema.
-func settingValue(_ node: Node, key: String, file: String) throws -> SettingValue {
+func settingValue(_ node: Node, key: String, file: String) throws -> JSONValue {
     try rejectAnchor(node, key: key, file: file)
     switch node {
     case .scalar:
@@ -287,10 +289,10 @@ func settingValue(_ node: Node, key: String, file: String) throws -> SettingValu
             return .string(text)
         }
     case .sequence(let sequence):
-        return .list(try sequence.enumerated().map { try settingValue($1, key: "\(key)[\($0)]", file: file) })
+        return .array(try sequence.enumerated().map { try settingValue($1, key: "\(key)[\($0)]", file: file) })
     case .mapping:
         let mapping = try YAMLMapping(node, key: key, file: file)
-        return .map(Dictionary(uniqueKeysWithValues: mapping.settings.map { ($0.key, $0.value) }))
+        return .object(Dictionary(uniqueKeysWithValues: mapping.settings.map { ($0.key, $0.value) }))
     case .alias:
         throw ExperimentError(file: file, line: node.mark?.line, key: key, message: "YAML aliases are not supported")
     }

@@ -11,7 +11,7 @@ public protocol ExperimentCatalog: Sendable {
     var methodNames: [String] { get }
     /// A method's own settings, or nil for an unknown method.
     func methodSchema(_ method: String) -> SettingsSchema?
-    /// A method's cost relative to training one U-Net for the same epochs (FS-LCS = 1), so the
+    /// A job's expected cost in U-Net epochs (training one U-Net for one epoch = 1), so the
     /// runner can start the longest jobs first.
-    func relativeCost(_ method: String) -> Double
+    func expectedCost(of method: Experiment.Method) -> Double
 }

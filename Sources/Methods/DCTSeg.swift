@@ -13,12 +13,12 @@ import TrainingCore
 public struct DCTSeg: SegmentationMethod {
     public static let registration = MethodRegistration(
         name: "dct-seg", summary: "Deep co-training (Peng et al.): two U-Nets, JSD agreement and adversarial views", relativeCost: 10.5,
-        schema: SettingsSchema(name: "method dct-seg", specs: [
-            SettingSpec("cotraining_max", .number(0...1000), default: .number(1), help: "l_cot_max, the JSD weight (Peng et al.: 1)"),
-            SettingSpec("adversarial_max", .number(0...1000), default: .number(0.05), help: "l_adv_max (Peng et al.: 0.05)"),
-            SettingSpec("ramp_epochs", .number(0...1e6), default: .number(80), help: "epochs of the sigmoid ramp of both weights (Peng et al.: 80)"),
-            SettingSpec("epsilon", .number(0...1), default: .number(0.05), help: "FGSM step of the adversarial views (Peng et al.: 0.05)"),
-        ]), make: { DCTSeg() })
+        schema: SettingsSchema(name: "method dct-seg", [cotrainingMax, adversarialMax, rampEpochs, epsilon]), make: { DCTSeg() })
+
+    static let cotrainingMax = Setting<Double>("cotraining_max", 0...1000, default: 1, help: "l_cot_max, the JSD weight (Peng et al.: 1)")
+    static let adversarialMax = Setting<Double>("adversarial_max", 0...1000, default: 0.05, help: "l_adv_max (Peng et al.: 0.05)")
+    static let rampEpochs = Setting<Double>("ramp_epochs", 0...1e6, default: 80, help: "epochs of the sigmoid ramp of both weights (Peng et al.: 80)")
+    static let epsilon = Setting<Double>("epsilon", 0...1, default: 0.05, help: "FGSM step of the adversarial views (Peng et al.: 0.05)")
 
     public init() {}
 
@@ -29,7 +29,7 @@ public struct DCTSeg: SegmentationMethod {
         let steps = batcher.stepsPerEpoch(context.training.stepsPerEpoch)
         let epochs = context.training.epochs
         let r = context.settings
-        let (cotMax, advMax, ramp, epsilon) = (r.double("cotraining_max"), r.double("adversarial_max"), r.double("ramp_epochs"), r.float("epsilon"))
+        let (cotMax, advMax, ramp, epsilon) = (r[Self.cotrainingMax], r[Self.adversarialMax], r[Self.rampEpochs], Float(r[Self.epsilon]))
         context.session.plannedSteps += epochs * steps
         try context.session.runPhase(
             "train", epochs: epochs, stepsPerEpoch: steps, models: [("dct-0", nets[0]), ("dct-1", nets[1])],

@@ -6,16 +6,17 @@ import Foundation
 /// synthetic phantom generated in memory from its settings (bit-identical for a seed, so
 /// every worker makes the same one and a job reads nothing outside its run directory).
 public struct DatasetSettings: Sendable, Equatable {
-    public static let schema = SettingsSchema(name: "dataset", specs: [
-        SettingSpec("path", .string, default: .string(""),
-                    help: "a dataset .h5 (sparseseg data import/synth); empty = generate the phantom below in memory"),
-        SettingSpec("phantom_cases", .int(4...10_000), default: .int(50), help: "phantom: number of volumes (PROMISE12 has 50)"),
-        SettingSpec("phantom_seed", .int(0...Int(Int32.max)), default: .int(1), help: "phantom: generator seed"),
-        SettingSpec("image_size", .int(16...1024), default: .int(96), help: "phantom: in-plane size S (a multiple of 2^(U-Net levels - 1))"),
-        SettingSpec("central_slice", .choice(CentralSliceRule.allCases.map(\.rawValue)), default: .string(CentralSliceRule.volumeMiddle.rawValue),
-                    help: "which slice of a training volume is labelled (paper: the middle slice)"),
-        SettingSpec("fold_seed", .int(0...Int(Int32.max)), default: .int(0), help: "seed of the site-stratified fold split"),
-    ])
+    public static let path = Setting<String>("path", default: "",
+                                             help: "a dataset .h5 (sparseseg data import/synth); empty = generate the phantom below in memory")
+    public static let phantomCases = Setting<Int>("phantom_cases", 4...10_000, default: 50, help: "phantom: number of volumes (PROMISE12 has 50)")
+    public static let phantomSeed = Setting<Int>("phantom_seed", 0...Int(Int32.max), default: 1, help: "phantom: generator seed")
+    public static let imageSize = Setting<Int>("image_size", 16...1024, default: 96, help: "phantom: in-plane size S (a multiple of 2^(U-Net levels - 1))")
+    public static let centralSlice = Setting<CentralSliceRule>("central_slice", default: .volumeMiddle,
+                                                               help: "which slice of a training volume is labelled (paper: the middle slice)")
+    public static let foldSeed = Setting<Int>("fold_seed", 0...Int(Int32.max), default: 0, help: "seed of the site-stratified fold split")
+
+    /// The section's schema.
+    public static let schema = SettingsSchema(name: "dataset", [path, phantomCases, phantomSeed, imageSize, centralSlice, foldSeed])
 
     public let path: String
     public let phantomCases: Int
@@ -24,15 +25,14 @@ public struct DatasetSettings: Sendable, Equatable {
     public let centralSlice: CentralSliceRule
     public let foldSeed: UInt64
 
-    /// Reads resolved `dataset` settings.
-    public init(_ values: [String: SettingValue]) {
-        let r = SettingsReader(schema: Self.schema, values: values)
-        path = r.string("path")
-        phantomCases = r.int("phantom_cases")
-        phantomSeed = UInt64(r.int("phantom_seed"))
-        imageSize = r.int("image_size")
-        centralSlice = CentralSliceRule(rawValue: r.string("central_slice")) ?? .volumeMiddle
-        foldSeed = UInt64(r.int("fold_seed"))
+    /// Reads a resolved `dataset` section.
+    public init(_ r: ResolvedSettings) {
+        path = r[Self.path]
+        phantomCases = r[Self.phantomCases]
+        phantomSeed = UInt64(r[Self.phantomSeed])
+        imageSize = r[Self.imageSize]
+        centralSlice = r[Self.centralSlice]
+        foldSeed = UInt64(r[Self.foldSeed])
     }
 
     /// Opens the dataset file, or generates the phantom. With a `cacheDirectory` (the run
@@ -55,3 +55,5 @@ public struct DatasetSettings: Sendable, Equatable {
         try dataset.folds(k: k, seed: foldSeed)
     }
 }
+
+extension CentralSliceRule: SettingChoice {}

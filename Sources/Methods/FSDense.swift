@@ -8,7 +8,7 @@ public struct FSDense: SegmentationMethod {
     public static let registration = MethodRegistration(
         name: "fs-dense", summary: "U-Net on every training mask (upper-bound reference; reads all training masks)",
         labelAccess: .allTrainingMasks, relativeCost: 1,
-        schema: SettingsSchema(name: "method fs-dense", specs: []), make: { FSDense() })
+        schema: SettingsSchema(name: "method fs-dense", []), make: { FSDense() })
 
     public init() {}
 

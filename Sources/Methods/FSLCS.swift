@@ -6,7 +6,7 @@ import TrainingCore
 public struct FSLCS: SegmentationMethod {
     public static let registration = MethodRegistration(
         name: "fs-lcs", summary: "U-Net on the labelled central slices only (supervised lower bound)", relativeCost: 1,
-        schema: SettingsSchema(name: "method fs-lcs", specs: []), make: { FSLCS() })
+        schema: SettingsSchema(name: "method fs-lcs", []), make: { FSLCS() })
 
     public init() {}
 

@@ -9,9 +9,9 @@ public struct ICT: SegmentationMethod {
     public static let registration = MethodRegistration(
         name: "ict", summary: "Interpolation Consistency Training: student on mixed slices vs the mixed EMA-teacher outputs",
         relativeCost: 2.8,
-        schema: SettingsSchema(name: "method ict", specs: TeacherSettings.specs + [
-            SettingSpec("ict_alpha", .number(0.001...100), default: .number(0.2), help: "lambda ~ Beta(a, a) (SSL4MIS: 0.2)"),
-        ]), make: { ICT() })
+        schema: SettingsSchema(name: "method ict", TeacherSettings.all + [alpha]), make: { ICT() })
+
+    static let alpha = Setting<Double>("ict_alpha", 0.001...100, default: 0.2, help: "lambda ~ Beta(a, a) (SSL4MIS: 0.2)")
 
     public init() {}
 
@@ -20,7 +20,7 @@ public struct ICT: SegmentationMethod {
             throw JobError(file: "(job settings)", message: "ict needs training.batch_size >= 2 to split the unlabelled batch, given \(context.training.batchSize)")
         }
         let teacher = try TeacherTraining(context)
-        let alpha = context.settings.double("ict_alpha")
+        let alpha = context.settings[Self.alpha]
         try teacher.run { student, teacherNet, l, u, step, _ in
             let b = l.images.batch, half = b / 2
             let (u0, u1) = (u.batchSlice(0..<half), u.batchSlice(half..<(2 * half)))

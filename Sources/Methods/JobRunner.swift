@@ -2,6 +2,7 @@ import Datasets
 import Experiments
 import Foundation
 import HDF5
+import Jobs
 import Metrics
 import SeededRandom
 import TrainingCore
@@ -43,12 +44,18 @@ public enum JobRunner {
     /// The output directory of a job: `RUN_DIR/jobs/<job id>`, that is
     /// `RUN_DIR/jobs/<method>/fold<k>/seed<s>`.
     public static func directory(runDirectory: URL, method: String, fold: Int, seed: Int) -> URL {
-        runDirectory.appendingPathComponent("jobs/" + ExperimentJob.identifier(method: method, fold: fold, seed: seed))
+        runDirectory.appendingPathComponent("jobs/" + JobSpec.identifier(method: method, fold: fold, seed: seed))
     }
 
-    /// Runs `job` of an experiment whose dataset section is `dataset`, split into `folds`
-    /// folds. Checkpoints every `checkpoint_every` epochs; run again on the same directory,
-    /// it resumes from the last checkpoint and ends with the same result.
+    /// The dataset section of `job` (its ``JobSettings``), checked against the schema.
+    public static func datasetSettings(of job: JobSpec) throws -> DatasetSettings {
+        DatasetSettings(try DatasetSettings.schema.resolve(json: try JobSettings(of: job).dataset, path: "dataset", file: "job \(job.id)"))
+    }
+
+    /// Runs `job`, a job of an experiment (its settings are ``JobSettings``): opens its
+    /// dataset (a phantom is cached in the run directory) and splits it into the job's folds.
+    /// Checkpoints every `checkpoint_every` epochs; run again on the same directory, it
+    /// resumes from the last checkpoint and ends with the same result.
     ///
     /// - Parameters:
     ///   - registry: the methods (the standard registry unless a test adds its own).
@@ -58,18 +65,19 @@ public enum JobRunner {
     ///   - progress: called after every optimiser step.
     ///   - shouldStop: asked after every checkpoint; true stops the job with ``JobStopped``.
     public static func run(
-        job: ExperimentJob, dataset: DatasetSettings, folds: Int, runDirectory: URL,
+        job: JobSpec, runDirectory: URL,
         registry: MethodRegistry = .standard, worker: String = ProcessInfo.processInfo.hostName, threads: Int = 1,
         progress: @escaping (JobProgress) -> Void = { _ in }, shouldStop: @escaping () -> Bool = { false }
     ) throws -> JobOutcome {
+        let dataset = try datasetSettings(of: job)
         let opened = try dataset.open(cacheDirectory: runDirectory)
-        return try run(job: job, dataset: opened, split: try dataset.split(opened, folds: folds), runDirectory: runDirectory,
+        return try run(job: job, dataset: opened, split: try dataset.split(opened, folds: try JobSettings(of: job).folds), runDirectory: runDirectory,
                        registry: registry, worker: worker, threads: threads, progress: progress, shouldStop: shouldStop)
     }
 
     /// Runs `job` on an opened dataset and split (tests, and workers that keep the dataset open).
     public static func run(
-        job: ExperimentJob, dataset: Dataset, split: FoldSplit, runDirectory: URL,
+        job: JobSpec, dataset: Dataset, split: FoldSplit, runDirectory: URL,
         registry: MethodRegistry = .standard, worker: String = ProcessInfo.processInfo.hostName, threads: Int = 1,
         progress: @escaping (JobProgress) -> Void = { _ in }, shouldStop: @escaping () -> Bool = { false }
     ) throws -> JobOutcome {
@@ -77,8 +85,10 @@ public enum JobRunner {
         guard let registration = registry.registration(job.method) else {
             throw JobError(file: "(job \(job.id))", message: "unknown method '\(job.method)' (known: \(registry.methodNames.joined(separator: ", ")))")
         }
-        let training = try TrainingSettings(job.settings["training"]?.mapValue ?? [:])
-        let settings = SettingsReader(schema: registration.schema, values: job.settings["method"]?.mapValue ?? [:])
+        // Checked here, where every job passes, whoever made it: a worker's job came off the wire.
+        let sections = try JobSettings(of: job), file = "job \(job.id)"
+        let training = try TrainingSettings(try registry.trainingSchema.resolve(json: sections.training, path: "training", file: file))
+        let settings = try registration.schema.resolve(json: sections.method, path: "method", file: file)
         BLAS.threads = training.blasThreads > 0 ? training.blasThreads : max(1, threads)
 
         let (view, validation) = try training.holdOutValidation(try dataset.trainingView(fold: job.fold, of: split), splitSeed: split.seed)

@@ -22,18 +22,18 @@ public struct MeanTeacher: SegmentationMethod {
 
     public static let registration = MethodRegistration(
         name: "mt", summary: "Mean Teacher: MSE consistency with an EMA teacher on noisy unlabelled slices", relativeCost: 2.5,
-        schema: SettingsSchema(name: "method mt", specs: TeacherSettings.specs), make: { MeanTeacher(variant: .standard) })
+        schema: SettingsSchema(name: "method mt", TeacherSettings.all), make: { MeanTeacher(variant: .standard) })
 
     /// Ablation: the labelled and unlabelled halves in separate student passes.
     public static let separateBatchNormRegistration = MethodRegistration(
         name: "mt-separate-bn", summary: "ablation of MT: labelled and unlabelled slices in separate student passes (batch statistics not shared)",
-        relativeCost: 2.5, schema: SettingsSchema(name: "method mt-separate-bn", specs: TeacherSettings.specs),
+        relativeCost: 2.5, schema: SettingsSchema(name: "method mt-separate-bn", TeacherSettings.all),
         make: { MeanTeacher(variant: .separateBatchNorm) })
 
     /// Ablation: MT's training with the consistency weight at 0.
     public static let noConsistencyRegistration = MethodRegistration(
         name: "mt-no-consistency", summary: "ablation of MT: consistency weight 0 (mixed batches, no consistency term)",
-        relativeCost: 2.5, schema: SettingsSchema(name: "method mt-no-consistency", specs: TeacherSettings.teacherSpecs),
+        relativeCost: 2.5, schema: SettingsSchema(name: "method mt-no-consistency", TeacherSettings.teacherOnly),
         make: { MeanTeacher(variant: .noConsistency) })
 
     public init(variant: Variant = .standard) { self.variant = variant }
@@ -83,30 +83,29 @@ public struct MeanTeacher: SegmentationMethod {
 
 /// The settings shared by the EMA-teacher methods (MT, UA-MT, ICT), SSL4MIS's defaults.
 struct TeacherSettings {
+    static let consistencyMax = Setting<Double>("consistency_max", 0...1000, default: 0.1, help: "w_max of the consistency ramp (SSL4MIS: 0.1)")
+    static let consistencyRampup = Setting<Double>("consistency_rampup", 0...1e7, default: 200, help: "ramp length T in units (SSL4MIS: 200)")
+    static let rampupUnitIterations = Setting<Int>("rampup_unit_iterations", 1...1_000_000, default: 150, help: "iterations per ramp unit (SSL4MIS: 150)")
+    static let emaDecay = Setting<Double>("ema_decay", 0...1, default: 0.99, help: "EMA alpha cap (SSL4MIS: 0.99)")
+    static let noiseStd = Setting<Double>("noise_std", 0...10, default: 0.1, help: "teacher input noise std (SSL4MIS: 0.1)")
+    static let noiseClip = Setting<Double>("noise_clip", 0...10, default: 0.2, help: "teacher input noise clamp (SSL4MIS: 0.2)")
+
     /// The consistency ramp and the teacher's settings.
-    static let specs: [SettingSpec] = [
-        SettingSpec("consistency_max", .number(0...1000), default: .number(0.1), help: "w_max of the consistency ramp (SSL4MIS: 0.1)"),
-        SettingSpec("consistency_rampup", .number(0...1e7), default: .number(200), help: "ramp length T in units (SSL4MIS: 200)"),
-        SettingSpec("rampup_unit_iterations", .int(1...1_000_000), default: .int(150), help: "iterations per ramp unit (SSL4MIS: 150)"),
-    ] + teacherSpecs
+    static let all: [any SettingDeclaration] = [consistencyMax, consistencyRampup, rampupUnitIterations] + teacherOnly
 
     /// The teacher's settings alone (a method without a consistency term).
-    static let teacherSpecs: [SettingSpec] = [
-        SettingSpec("ema_decay", .number(0...1), default: .number(0.99), help: "EMA alpha cap (SSL4MIS: 0.99)"),
-        SettingSpec("noise_std", .number(0...10), default: .number(0.1), help: "teacher input noise std (SSL4MIS: 0.1)"),
-        SettingSpec("noise_clip", .number(0...10), default: .number(0.2), help: "teacher input noise clamp (SSL4MIS: 0.2)"),
-    ]
+    static let teacherOnly: [any SettingDeclaration] = [emaDecay, noiseStd, noiseClip]
 
     let consistencyMax: Double, rampLength: Double, unitIterations: Int, emaDecay: Float, noiseStd: Float, noiseClip: Float
 
     /// The settings of `r`; without `consistency`, a weight of 0 at every step.
-    init(_ r: SettingsReader, consistency: Bool = true) {
-        consistencyMax = consistency ? r.double("consistency_max") : 0
-        rampLength = consistency ? r.double("consistency_rampup") : 0
-        unitIterations = consistency ? r.int("rampup_unit_iterations") : 1
-        emaDecay = r.float("ema_decay")
-        noiseStd = r.float("noise_std")
-        noiseClip = r.float("noise_clip")
+    init(_ r: ResolvedSettings, consistency: Bool = true) {
+        consistencyMax = consistency ? r[Self.consistencyMax] : 0
+        rampLength = consistency ? r[Self.consistencyRampup] : 0
+        unitIterations = consistency ? r[Self.rampupUnitIterations] : 1
+        emaDecay = Float(r[Self.emaDecay])
+        noiseStd = Float(r[Self.noiseStd])
+        noiseClip = Float(r[Self.noiseClip])
     }
 
     func weight(_ iteration: Int) -> Double {

@@ -60,7 +60,7 @@ public final class MethodContext {
     /// The shared training settings (with the method's overrides).
     public let training: TrainingSettings
     /// The method's own settings, defaults filled in.
-    public let settings: SettingsReader
+    public let settings: ResolvedSettings
     /// The root random stream of the job: every draw of the method derives from it.
     public let random: SeededGenerator
     /// Progress, losses and checkpoints.
@@ -68,7 +68,7 @@ public final class MethodContext {
     /// Present only when the registration declares ``LabelAccess/allTrainingMasks``.
     private let allMasks: HiddenLabels?
 
-    init(method: String, view: TrainingView, training: TrainingSettings, settings: SettingsReader,
+    init(method: String, view: TrainingView, training: TrainingSettings, settings: ResolvedSettings,
          random: SeededGenerator, session: TrainingSession, allMasks: HiddenLabels?) {
         self.method = method
         self.view = view

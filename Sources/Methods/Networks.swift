@@ -5,7 +5,7 @@ import TrainingCore
 extension TrainingSettings {
     /// The optimiser of the settings over `parameters` (Adam, or SGD with momentum).
     public func makeOptimiser(_ parameters: [Parameter]) -> any Optimiser {
-        optimiser == "sgd"
+        optimiser == .sgd
             ? SGD(parameters: parameters, learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
             : Adam(parameters: parameters, learningRate: learningRate, weightDecay: weightDecay)
     }

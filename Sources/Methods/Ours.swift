@@ -49,25 +49,43 @@ public struct Ours: SegmentationMethod {
         }
     }
 
+    static let semiWarmupEpochs = Setting<Int>("semi_warmup_epochs", 0...100_000, default: 50, help: "stage 1: epochs on the central slices only (paper: 50)")
+    static let semiSelfEpochs = Setting<Int>("semi_self_epochs", 0...100_000, default: 50,
+                                             help: "stage 1: epochs of self-training on labelled + unlabelled slices (not given by the paper)")
+    static let registrationEpochs = Setting<Int>("registration_epochs", 1...100_000, default: 50,
+                                                 help: "stage 2: epochs over the adjacent pairs (not given by the paper)")
+    static let registrationLearningRate = Setting<Double>("registration_learning_rate", 1e-9...1, default: 1e-4,
+                                                          help: "stage 2: Adam step size (voxelmorph: 1e-4)")
+    static let registrationBatchSize = Setting<Int>("registration_batch_size", 1...1024, default: 4, help: "stage 2: pairs per step")
+    static let similarity = Setting<Similarity>("similarity", default: .mse, help: "stage 2: similarity loss (docs/methods.md: MSE; NCC 9x9 the alternative)")
+    static let smoothnessWeight = Setting<Double>("smoothness_weight", 0...1000, default: 0.01,
+                                                  help: "stage 2: lambda of the smoothness term (0.01 with MSE, 1 with NCC)")
+    static let nccWindow = Setting<Int>("ncc_window", 3...99, default: 9, help: "stage 2: NCC window (voxelmorph: 9)")
+    static let registrationEncoder = Setting<[Int]>("registration_encoder", each: 1...1024, count: 1...8, default: [16, 32, 32, 32],
+                                                    help: "voxelmorph encoder widths")
+    static let registrationDecoder = Setting<[Int]>("registration_decoder", each: 1...1024, count: 1...8, default: [32, 32, 32, 32],
+                                                    help: "voxelmorph decoder widths")
+    static let registrationExtra = Setting<[Int]>("registration_extra", each: 1...1024, count: 0...8, default: [32, 16, 16],
+                                                  help: "voxelmorph extra convolutions")
+    static let propagation = Setting<LabelPropagation.Interpolation>("propagation", default: .bilinear,
+                                                                     help: "how masks are warped: one-hot bilinear + threshold, or nearest")
+    static let propagationThreshold = Setting<Double>("propagation_threshold", 0...1, default: 0.5,
+                                                      help: "threshold of the bilinear one-hot warp (docs/methods.md: 0.5)")
+
     /// Ours' settings; the registration defaults are voxelmorph's (docs/methods.md).
     static func schema(_ name: String) -> SettingsSchema {
-        SettingsSchema(name: "method \(name)", specs: [
-            SettingSpec("semi_warmup_epochs", .int(0...100_000), default: .int(50), help: "stage 1: epochs on the central slices only (paper: 50)"),
-            SettingSpec("semi_self_epochs", .int(0...100_000), default: .int(50),
-                        help: "stage 1: epochs of self-training on labelled + unlabelled slices (not given by the paper)"),
-            SettingSpec("registration_epochs", .int(1...100_000), default: .int(50), help: "stage 2: epochs over the adjacent pairs (not given by the paper)"),
-            SettingSpec("registration_learning_rate", .number(1e-9...1), default: .number(1e-4), help: "stage 2: Adam step size (voxelmorph: 1e-4)"),
-            SettingSpec("registration_batch_size", .int(1...1024), default: .int(4), help: "stage 2: pairs per step"),
-            SettingSpec("similarity", .choice(["mse", "ncc"]), default: .string("mse"), help: "stage 2: similarity loss (docs/methods.md: MSE; NCC 9x9 the alternative)"),
-            SettingSpec("smoothness_weight", .number(0...1000), default: .number(0.01), help: "stage 2: lambda of the smoothness term (0.01 with MSE, 1 with NCC)"),
-            SettingSpec("ncc_window", .int(3...99), default: .int(9), help: "stage 2: NCC window (voxelmorph: 9)"),
-            SettingSpec("registration_encoder", .list(.int(1...1024), count: 1...8), default: ints([16, 32, 32, 32]), help: "voxelmorph encoder widths"),
-            SettingSpec("registration_decoder", .list(.int(1...1024), count: 1...8), default: ints([32, 32, 32, 32]), help: "voxelmorph decoder widths"),
-            SettingSpec("registration_extra", .list(.int(1...1024), count: 0...8), default: ints([32, 16, 16]), help: "voxelmorph extra convolutions"),
-            SettingSpec("propagation", .choice(LabelPropagation.Interpolation.allCases.map(\.rawValue)), default: .string("bilinear"),
-                        help: "how masks are warped: one-hot bilinear + threshold, or nearest"),
-            SettingSpec("propagation_threshold", .number(0...1), default: .number(0.5), help: "threshold of the bilinear one-hot warp (docs/methods.md: 0.5)"),
+        SettingsSchema(name: "method \(name)", [
+            semiWarmupEpochs, semiSelfEpochs, registrationEpochs, registrationLearningRate, registrationBatchSize, similarity,
+            smoothnessWeight, nccWindow, registrationEncoder, registrationDecoder, registrationExtra, propagation, propagationThreshold,
         ])
+    }
+
+    /// The similarity loss of the registration network.
+    enum Similarity: String, SettingChoice {
+        /// Mean squared error of intensities.
+        case mse
+        /// Local normalised cross-correlation over a square window.
+        case ncc
     }
 
     /// The registration of a variant.
@@ -83,8 +101,8 @@ public struct Ours: SegmentationMethod {
         let r = context.settings
         let batcher = context.makeBatcher()
         let steps = batcher.stepsPerEpoch(context.training.stepsPerEpoch)
-        let (warmup, selfEpochs, regEpochs) = (r.int("semi_warmup_epochs"), r.int("semi_self_epochs"), r.int("registration_epochs"))
-        let regBatch = r.int("registration_batch_size")
+        let (warmup, selfEpochs, regEpochs) = (r[Self.semiWarmupEpochs], r[Self.semiSelfEpochs], r[Self.registrationEpochs])
+        let regBatch = r[Self.registrationBatchSize]
         let pairs = view.adjacentPairs
         let regSteps = max(1, (pairs.count + regBatch - 1) / regBatch)
         // Stages 1 and 2; stage 4's steps are planned by Supervised.train.
@@ -130,11 +148,11 @@ public struct Ours: SegmentationMethod {
         }
 
         // Stage 2: y_SSL.
-        let configuration = RegistrationConfiguration(encoder: r.ints("registration_encoder"), decoder: r.ints("registration_decoder"),
-                                                      extra: r.ints("registration_extra"))
+        let configuration = RegistrationConfiguration(encoder: r[Self.registrationEncoder], decoder: r[Self.registrationDecoder],
+                                                      extra: r[Self.registrationExtra])
         let registration = RegistrationNet(configuration: configuration, seed: context.networkSeed("registration"))
-        let regOptimiser = Adam(parameters: registration.parameters, learningRate: r.float("registration_learning_rate"))
-        let (similarity, lambda, window) = (r.string("similarity"), r.float("smoothness_weight"), r.int("ncc_window"))
+        let regOptimiser = Adam(parameters: registration.parameters, learningRate: Float(r[Self.registrationLearningRate]))
+        let (similarity, lambda, window) = (r[Self.similarity], Float(r[Self.smoothnessWeight]), r[Self.nccWindow])
         try context.session.runPhase("registration", epochs: regEpochs, stepsPerEpoch: regSteps, models: [("registration", registration)],
                                      optimisers: [("registration-optimiser", regOptimiser)]) { step in
             var generator = context.random.derived("registration-order", step.epoch)
@@ -147,8 +165,8 @@ public struct Ours: SegmentationMethod {
             return Ours.registrationStep(registration, optimiser: regOptimiser, moving: moving, fixed: fixed,
                                          similarity: similarity, lambda: lambda, window: window)
         }
-        let interpolation = LabelPropagation.Interpolation(rawValue: r.string("propagation")) ?? .bilinear
-        let threshold = r.float("propagation_threshold")
+        let interpolation = r[Self.propagation]
+        let threshold = Float(r[Self.propagationThreshold])
         let ySSL: [[[UInt8]]] = view.cases.map { item in
             LabelPropagation.propagate(centralMask: item.label.mask, central: item.label.sliceIndex, sliceCount: item.images.count, size: size,
                                        interpolation: interpolation, threshold: threshold) { moving, fixed in
@@ -185,11 +203,11 @@ public struct Ours: SegmentationMethod {
     /// One unsupervised step of the registration network: sim(fixed, moving o phi) +
     /// lambda * smooth(phi), backward through the spatial transformer and the network.
     static func registrationStep(_ net: RegistrationNet, optimiser: any Optimiser, moving: Tensor, fixed: Tensor,
-                                 similarity: String, lambda: Float, window: Int) -> [String: Float] {
+                                 similarity: Similarity, lambda: Float, window: Int) -> [String: Float] {
         let flow = net.forward(moving: moving, fixed: fixed, recording: true)
         let warped = Warp.bilinear(moving, flow: flow)
         let sim: (value: Float, gradient: Tensor)
-        if similarity == "ncc" {
+        if similarity == .ncc {
             let ncc = Losses.localNCC(fixed: fixed, warped: warped, window: window)
             sim = (ncc.value, ncc.warped)
         } else {
@@ -218,3 +236,5 @@ public struct Ours: SegmentationMethod {
         }
     }
 }
+
+extension LabelPropagation.Interpolation: SettingChoice {}

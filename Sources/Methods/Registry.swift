@@ -66,5 +66,7 @@ public struct MethodRegistry: ExperimentCatalog {
     public var trainingSchema: SettingsSchema { TrainingSettings.schema }
     public var methodNames: [String] { registrations.map(\.name) }
     public func methodSchema(_ method: String) -> SettingsSchema? { registration(method)?.schema }
-    public func relativeCost(_ method: String) -> Double { registration(method)?.relativeCost ?? 1 }
+    public func expectedCost(of method: Experiment.Method) -> Double {
+        (registration(method.name)?.relativeCost ?? 1) * Double(method.training[TrainingSettings.epochs])
+    }
 }

@@ -1,6 +1,7 @@
 import Datasets
 import Experiments
 import Foundation
+import Jobs
 
 /// The files a run directory holds besides its jobs (docs/run-directory.md): the resolved
 /// experiment, the fold split and the list of jobs. Written by whoever starts a run
@@ -11,11 +12,11 @@ public enum RunSetup {
     /// when they are missing, and returns the jobs of the experiment.
     @discardableResult
     public static func prepare(experiment: Experiment, dataset: Dataset, registry: MethodRegistry = .standard,
-                               runDirectory: URL) throws -> [ExperimentJob] {
+                               runDirectory: URL) throws -> [JobSpec] {
         try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
         let jobs = experiment.jobs(catalog: registry)
         if try !holds(experiment, registry: registry, runDirectory: runDirectory) {
-            try AtomicWrite.text(experiment.resolvedYAML(catalog: registry), to: runDirectory.appendingPathComponent("experiment.resolved.yaml"))
+            try AtomicWrite.text(experiment.resolvedYAML(), to: runDirectory.appendingPathComponent("experiment.resolved.yaml"))
         }
         let foldsURL = runDirectory.appendingPathComponent("folds.json")
         if !FileManager.default.fileExists(atPath: foldsURL.path) {
@@ -37,7 +38,7 @@ public enum RunSetup {
     public static func holds(_ experiment: Experiment, registry: MethodRegistry = .standard, runDirectory: URL) throws -> Bool {
         let resolved = runDirectory.appendingPathComponent("experiment.resolved.yaml")
         guard let existing = FileManager.default.contents(atPath: resolved.path) else { return false }
-        try refuseAnother(existing: String(decoding: existing, as: UTF8.self), at: resolved, ours: experiment.resolvedYAML(catalog: registry),
+        try refuseAnother(existing: String(decoding: existing, as: UTF8.self), at: resolved, ours: experiment.resolvedYAML(),
                           file: experiment.file, defaults: defaultLines(registry))
         return true
     }
@@ -45,7 +46,7 @@ public enum RunSetup {
     /// Every setting of every schema at its default, as a resolved file writes it ("key: value").
     static func defaultLines(_ catalog: any ExperimentCatalog) -> Set<String> {
         let schemas = [catalog.datasetSchema, catalog.trainingSchema, RunnerSettings.schema] + catalog.methodNames.compactMap(catalog.methodSchema)
-        return Set(schemas.flatMap { $0.specs.map { "\($0.key): \($0.defaultValue)" } })
+        return Set(schemas.flatMap { $0.specs.map { "\($0.key): \($0.defaultValue.yaml)" } })
     }
 
     /// Throws unless the run directory's resolved experiment has the same settings as ours
@@ -73,7 +74,7 @@ public enum RunSetup {
 
     /// The job of `method` on `fold` with `seed` (the experiment's first seed when nil).
     public static func job(_ experiment: Experiment, method: String, fold: Int, seed: Int? = nil,
-                           registry: MethodRegistry = .standard) throws -> ExperimentJob {
+                           registry: MethodRegistry = .standard) throws -> JobSpec {
         guard registry.registration(method) != nil else {
             throw JobError(file: experiment.file, message: "unknown method '\(method)' (known: \(registry.methodNames.joined(separator: ", ")))")
         }

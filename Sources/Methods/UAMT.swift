@@ -11,17 +11,18 @@ public struct UAMT: SegmentationMethod {
     public static let registration = MethodRegistration(
         name: "ua-mt", summary: "Uncertainty-aware Mean Teacher: consistency on pixels where K dropout passes of the teacher agree",
         relativeCost: 5.5,
-        schema: SettingsSchema(name: "method ua-mt", specs: TeacherSettings.specs + [
-            SettingSpec("uncertainty_passes", .int(1...64), default: .int(8), help: "Monte-Carlo dropout passes K of the teacher (SSL4MIS: 8)"),
-            SettingSpec("threshold_start", .number(0...1), default: .number(0.75), help: "threshold at the start, in units of ln 2 (SSL4MIS: 0.75, ramped to 1)"),
-        ]), make: { UAMT() })
+        schema: SettingsSchema(name: "method ua-mt", TeacherSettings.all + [uncertaintyPasses, thresholdStart]), make: { UAMT() })
+
+    static let uncertaintyPasses = Setting<Int>("uncertainty_passes", 1...64, default: 8, help: "Monte-Carlo dropout passes K of the teacher (SSL4MIS: 8)")
+    static let thresholdStart = Setting<Double>("threshold_start", 0...1, default: 0.75,
+                                                help: "threshold at the start, in units of ln 2 (SSL4MIS: 0.75, ramped to 1)")
 
     public init() {}
 
     public func train(_ context: MethodContext) throws -> TrainedMethod {
         let teacher = try TeacherTraining(context)
-        let passes = context.settings.int("uncertainty_passes")
-        let start = context.settings.double("threshold_start")
+        let passes = context.settings[Self.uncertaintyPasses]
+        let start = context.settings[Self.thresholdStart]
         try teacher.run { student, teacherNet, l, u, step, settings in
             let b = l.images.batch
             let logits = student.forward(Tensor.concatBatch([l.images, u]), recording: true)

@@ -1,6 +1,7 @@
 import Datasets
 import Experiments
 import Foundation
+import Jobs
 import Methods
 import Runner
 
@@ -24,25 +25,26 @@ public struct ExperimentRun: Sendable {
         // it absolute, resolved against the directory the run was started from.
         var dataset = loaded.dataset
         var paths: [String] = []
-        if let relative = dataset["path"]?.stringValue, !relative.isEmpty {
+        let relative = dataset[DatasetSettings.path]
+        if !relative.isEmpty {
             let absolute = URL(fileURLWithPath: relative).standardizedFileURL
-            dataset["path"] = .string(absolute.path)
+            dataset = dataset.replacing(DatasetSettings.path, with: absolute.path)
             paths.append(absolute.path)
         }
         let datasetSettings = DatasetSettings(dataset)
         let opened = try datasetSettings.open()
         let jobs = try RunSetup.prepare(experiment: loaded, dataset: opened, registry: registry, runDirectory: runDirectory)
-        let specs = jobs.map { job in
-            var settings = job.settings.mapValue ?? [:]
-            settings["dataset"] = .map(dataset)
-            settings["folds"] = .int(loaded.folds)
-            return JobSpec(id: job.id, method: job.method, fold: job.fold, seed: UInt64(job.seed),
-                           settings: SettingsBridge.json(.map(settings)), expectedCost: job.expectedCost)
+        let specs = try jobs.map { job in
+            var settings = try JobSettings(of: job)
+            settings.dataset = dataset.json
+            var spec = job
+            spec.settings = settings.json
+            return spec
         }
         let check = ResultCheck(split: try datasetSettings.split(opened, folds: loaded.folds))
         return ExperimentRun(experiment: loaded, jobs: specs, datasetPaths: paths, resultCheck: check)
     }
 
-    /// A runner setting of the experiment (`runner:` section), resolved.
-    public func runner(_ key: String) -> SettingValue? { experiment.runner[key] }
+    /// The experiment's `runner:` section.
+    public var runner: RunnerSettings { experiment.runner }
 }

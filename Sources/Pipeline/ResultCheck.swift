@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import Jobs
 import Reports
 import Runner
 
@@ -22,7 +23,7 @@ public struct ResultCheck: Sendable {
     public func check(_ spec: JobSpec, _ output: JobOutput) throws {
         var files: [String: JSONValue] = [:]
         for (index, row) in output.rows.enumerated() {
-            guard let name = row["file"]?.string, ResultFiles.names.contains(name), let content = row["content"] else {
+            guard let name = row["file"]?.stringValue, ResultFiles.names.contains(name), let content = row["content"] else {
                 throw PipelineError("rows[\(index)]: expected {\"file\": one of \(ResultFiles.names.joined(separator: ", ")), \"content\": ...}")
             }
             guard files[name] == nil else { throw PipelineError("rows[\(index)]: \(name) is carried twice") }
@@ -30,7 +31,7 @@ public struct ResultCheck: Sendable {
         }
         guard let metricsContent = files["metrics.json"] else { throw PipelineError("no metrics.json among the result's rows") }
         let metrics = try JobMetrics.decode(try JSONEncoder().encode(metricsContent), file: "metrics.json")
-        guard metrics.method == spec.method, metrics.fold == spec.fold, metrics.seed.map(UInt64.init) == spec.seed else {
+        guard metrics.method == spec.method, metrics.fold == spec.fold, metrics.seed == spec.seed else {
             throw PipelineError("metrics.json is for \(metrics.method) fold \(metrics.fold) seed \(metrics.seed.map(String.init) ?? "none"), not for the job \(spec.id)")
         }
         guard metrics.status == .completed else { throw PipelineError("metrics.json says \(metrics.status.rawValue), not completed") }

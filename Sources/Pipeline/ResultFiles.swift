@@ -1,5 +1,6 @@
 import AtomicFiles
 import Foundation
+import Jobs
 import Runner
 
 /// The small files of a finished job (metrics.json, pseudo_labels.json) travel inside its
@@ -39,7 +40,7 @@ public enum ResultFiles {
     /// directory), atomically. Rows of other shapes (the runner's test jobs) are ignored.
     static func write(_ rows: [JSONValue], into directory: URL) throws {
         for row in rows {
-            guard let name = row["file"]?.string, names.contains(name), let content = row["content"] else { continue }
+            guard let name = row["file"]?.stringValue, names.contains(name), let content = row["content"] else { continue }
             let url = directory.appendingPathComponent(name)
             guard !FileManager.default.fileExists(atPath: url.path) else { continue }
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -1,5 +1,6 @@
 import AtomicFiles
 import Foundation
+import Jobs
 import Logging
 import ZeroMQ
 
@@ -10,11 +11,11 @@ public struct CoordinatorConfiguration: Sendable {
     /// The run directory: journal.jsonl, results.jsonl and jobs/<id>/.
     public var runDirectory: URL
     /// How often heartbeats go both ways.
-    public var heartbeatInterval: Duration = .seconds(1)
+    public var heartbeatInterval: Duration
     /// Intervals of silence after which a worker is declared lost.
-    public var liveness = 3
+    public var liveness: Int
     /// Failed attempts after which a job is given up.
-    public var maxAttempts = 3
+    public var maxAttempts: Int
     /// After a restart, how long a job that was running waits for its worker to reclaim it
     /// before it is requeued.
     public var reclaimGrace: Duration = .seconds(5)
@@ -29,10 +30,15 @@ public struct CoordinatorConfiguration: Sendable {
     /// reason. The coordinator itself checks that artefact paths stay in the job's directory.
     public var checkResult: (@Sendable (JobSpec, JobOutput) throws -> Void)?
 
-    /// Settings with the defaults: 1 s heartbeats, 3 intervals of liveness, 3 attempts.
-    public init(endpoint: String, runDirectory: URL) {
+    /// Settings with the given timing and the defaults of the rest. The runner has no
+    /// defaults of its own for the timing: the command line takes them from the experiment's
+    /// `runner:` section, whose schema declares them.
+    public init(endpoint: String, runDirectory: URL, heartbeatInterval: Duration, liveness: Int, maxAttempts: Int) {
         self.endpoint = endpoint
         self.runDirectory = runDirectory
+        self.heartbeatInterval = heartbeatInterval
+        self.liveness = liveness
+        self.maxAttempts = maxAttempts
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Jobs
 import Logging
 
 /// Runs jobs of some methods on a worker. The Methods module provides the training executor;
@@ -18,10 +19,13 @@ public struct JobCancelled: Error, CustomStringConvertible, Sendable {
     public var description: String { "job cancelled" }
 }
 
-/// What a running job sees of its worker: its directory, attempt and threads, a progress
+/// What a running job sees of its worker: its directories, attempt and threads, a progress
 /// sink and a cancellation flag. Safe to use from any thread.
 public final class JobContext: @unchecked Sendable {
-    /// The job's directory, created before the job starts.
+    /// The run directory as this machine sees it (a worker's mount may differ from the
+    /// coordinator's path).
+    public let runDirectory: URL
+    /// The job's directory, `runDirectory/jobs/<job id>`, created before the job starts.
     public let directory: URL
     /// The attempt number, from 1.
     public let attempt: Int
@@ -34,7 +38,8 @@ public final class JobContext: @unchecked Sendable {
     private var cancelled = false
 
     /// A context; the worker makes one per job.
-    public init(directory: URL, attempt: Int, threads: Int, logger: Logger) {
+    public init(runDirectory: URL, directory: URL, attempt: Int, threads: Int, logger: Logger) {
+        self.runDirectory = runDirectory
         self.directory = directory
         self.attempt = attempt
         self.threads = threads
@@ -85,19 +90,19 @@ public struct TestJobExecutor: JobExecutor {
         case "test.echo":
             output = JobOutput(rows: [job.settings])
         case "test.sleep":
-            let seconds = job.settings["seconds"]?.number ?? 0.1
+            let seconds = job.settings["seconds"]?.doubleValue ?? 0.1
             try sleep(seconds, context: context) { fraction in
                 JobProgress(fraction: fraction, etaSeconds: seconds * (1 - fraction))
             }
             output = JobOutput(rows: [["case": "sleep", "seconds": .number(seconds)]])
         case "test.spin":
-            let seconds = job.settings["seconds"]?.number ?? 0.5
+            let seconds = job.settings["seconds"]?.doubleValue ?? 0.5
             let end = Date().addingTimeInterval(seconds)
             var spins = 0
             while Date() < end { spins &+= 1 }
             output = JobOutput(rows: [["case": "spin", "spins": .number(Double(spins))]])
         case "test.fail":
-            throw JobError(job.settings["message"]?.string ?? "test.fail failed as asked")
+            throw JobError(job.settings["message"]?.stringValue ?? "test.fail failed as asked")
         case "test.crash":
             kill(getpid(), SIGKILL)
             throw JobError("unreachable: SIGKILL did not stop the process")
@@ -111,13 +116,13 @@ public struct TestJobExecutor: JobExecutor {
     }
 
     private func checkpointed(_ job: JobSpec, context: JobContext) throws -> JobOutput {
-        let epochs = Int(job.settings["epochs"]?.number ?? 3), epochSeconds = job.settings["epochSeconds"]?.number ?? 0.1
+        let epochs = job.settings["epochs"]?.intValue ?? 3, epochSeconds = job.settings["epochSeconds"]?.doubleValue ?? 0.1
         let checkpoint = context.directory.appendingPathComponent("checkpoint.json")
         var start = 0
         if let data = try? Data(contentsOf: checkpoint), case .object(let members)? = try? JSONDecoder().decode(JSONValue.self, from: data),
-            let epoch = members["epoch"]?.number
+            let epoch = members["epoch"]?.intValue
         {
-            start = Int(epoch)
+            start = epoch
             context.logger.info("resuming \(job.id) from its epoch \(start) checkpoint")
         }
         for epoch in start..<max(start, epochs) {

@@ -1,47 +1,5 @@
 import Foundation
-
-/// One job of a run: train and score one method on one fold. The runner schedules, ships and
-/// journals jobs without knowing what a method is; the worker hands them to a ``JobExecutor``.
-public struct JobSpec: Sendable, Hashable, Codable {
-    /// Unique within a run; also the path of the job's directory under RUN_DIR/jobs, so it
-    /// is one or more '/'-separated names of letters, digits, '.', '_' and '-', none empty or
-    /// starting with '.' (for example "MT/fold1").
-    public var id: String
-    /// The method, for example "MT" (the Methods module) or "test.sleep" (the runner's test jobs).
-    public var method: String
-    /// The cross-validation fold.
-    public var fold: Int
-    /// The seed of every random stream of the job.
-    public var seed: UInt64
-    /// Method settings. Strings that look like paths must stay inside the run directory or
-    /// the dataset (see ``SettingsValidator``).
-    public var settings: JSONValue
-    /// The expected cost (any unit, for example seconds); longer jobs are scheduled first so
-    /// that the run does not end waiting for one long straggler.
-    public var expectedCost: Double
-
-    /// A job; `expectedCost` defaults to 1.
-    public init(id: String, method: String, fold: Int, seed: UInt64, settings: JSONValue = [:], expectedCost: Double = 1) {
-        self.id = id
-        self.method = method
-        self.fold = fold
-        self.seed = seed
-        self.settings = settings
-        self.expectedCost = expectedCost
-    }
-
-    /// Whether `id` is a valid job id (see ``id``).
-    public static func isValidID(_ id: String) -> Bool {
-        id.utf8.count <= 200 && id.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { isValidName(String($0)) }
-    }
-
-    /// Whether `name` is one safe file name: ASCII letters, digits, '.', '_' and '-', not
-    /// empty and not starting with '.' (so neither "." nor "..").
-    static func isValidName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, first != "." else { return false }
-        return name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) && $0.isASCII || "._-".unicodeScalars.contains($0) }
-    }
-}
+import Jobs
 
 /// Progress of a running job, streamed to the coordinator with each heartbeat.
 public struct JobProgress: Sendable, Hashable, Codable {
@@ -99,7 +57,7 @@ public struct CompletedJob: Sendable, Hashable, Codable {
     /// The job's cross-validation fold.
     public var fold: Int
     /// The job's seed.
-    public var seed: UInt64
+    public var seed: Int
     /// The job's per-case rows.
     public var rows: [JSONValue]
     /// Artefacts, relative to the run directory (for example "jobs/mt/fold1/seed0/metrics.json").
@@ -116,7 +74,7 @@ public struct CompletedJob: Sendable, Hashable, Codable {
     public var host: String
 
     /// A completed job.
-    public init(job: String, attempt: Int, method: String, fold: Int, seed: UInt64, rows: [JSONValue], artefacts: [String],
+    public init(job: String, attempt: Int, method: String, fold: Int, seed: Int, rows: [JSONValue], artefacts: [String],
                 seconds: Double, startedAt: Double, finishedAt: Double, worker: String, host: String) {
         self.job = job
         self.attempt = attempt
@@ -154,7 +112,7 @@ public enum JobsFile {
         var id: String
         var method: String
         var fold: Int
-        var seed: UInt64
+        var seed: Int
         var settings: JSONValue?
         var expectedCost: Double?
     }

@@ -1,5 +1,6 @@
 import AtomicFiles
 import Foundation
+import Jobs
 
 /// One state change of a run, as one line of RUN_DIR/journal.jsonl.
 public struct JournalRecord: Sendable, Hashable, Codable {

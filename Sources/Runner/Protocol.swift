@@ -1,4 +1,5 @@
 import Foundation
+import Jobs
 
 /// The wire protocol between coordinator and workers (docs/protocol.md). Each message is one
 /// ZeroMQ frame: the magic "SPSG", one byte of protocol version, one byte of message type,

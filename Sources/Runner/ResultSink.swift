@@ -24,11 +24,11 @@ public struct FailedJob: Sendable, Hashable, Codable {
     public var job: String
     public var method: String
     public var fold: Int
-    public var seed: UInt64
+    public var seed: Int
     /// Why each counted attempt failed, in order.
     public var reasons: [String]
 
-    public init(job: String, method: String, fold: Int, seed: UInt64, reasons: [String]) {
+    public init(job: String, method: String, fold: Int, seed: Int, reasons: [String]) {
         self.job = job
         self.method = method
         self.fold = fold

@@ -1,3 +1,4 @@
+import Jobs
 /// The run's job table: which jobs are queued, running, done or failed, and which queued job
 /// goes next (longest expected cost first). Pure state, no I/O: the coordinator changes it
 /// only by applying the same ``JournalRecord``s it writes to the journal, so replaying the

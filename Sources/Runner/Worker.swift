@@ -1,4 +1,5 @@
 import Foundation
+import Jobs
 import Logging
 import ZeroMQ
 
@@ -314,7 +315,7 @@ private final class WorkerLoop {
         }
         var jobLogger = logger
         jobLogger[metadataKey: "job"] = "\(job.id)#\(assignment.attempt)"
-        let jobContext = JobContext(directory: directory, attempt: assignment.attempt, threads: configuration.threads, logger: jobLogger)
+        let jobContext = JobContext(runDirectory: base, directory: directory, attempt: assignment.attempt, threads: configuration.threads, logger: jobLogger)
         let box = OutcomeBox()
         let wake = self.wake
         running = RunningJob(claim: claim, context: jobContext, outcome: box, startedAt: Date().timeIntervalSince1970)

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Experiments
 import Foundation
+import Jobs
 import Logging
 import Runner
 
@@ -59,11 +61,15 @@ struct BenchRunner: AsyncParsableCommand {
         let directory = URL(fileURLWithPath: self.directory).appendingPathComponent("sparseseg-bench-runner-\(getpid())-\(count)")
         try? FileManager.default.removeItem(at: directory)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let specs = (0..<jobs).map { JobSpec(id: String(format: "noop-%06d", $0), method: "test.noop", fold: 0, seed: UInt64($0)) }
+        let specs = (0..<jobs).map { JobSpec(id: String(format: "noop-%06d", $0), method: "test.noop", fold: 0, seed: $0) }
         let clock = BenchClock(workers: count)
         var logger = Logger(label: "bench")
         logger.logLevel = .error
-        let coordinator = try Coordinator(configuration: CoordinatorConfiguration(endpoint: "tcp://127.0.0.1:*", runDirectory: directory),
+        let runner = RunnerSettings.defaults
+        let configuration = CoordinatorConfiguration(
+            endpoint: "tcp://127.0.0.1:*", runDirectory: directory, heartbeatInterval: .milliseconds(Int((runner.heartbeatSeconds * 1000).rounded())),
+            liveness: runner.lostAfterHeartbeats, maxAttempts: runner.maxAttempts)
+        let coordinator = try Coordinator(configuration: configuration,
                                           jobs: specs, logger: logger, onEvent: { clock.record($0) })
         async let summary = coordinator.run()
         guard let endpoint = coordinator.boundEndpoint() else { _ = try await summary; throw ValidationError("the coordinator did not bind") }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dispatch
+import Experiments
 import Foundation
 import Logging
 import Pipeline
@@ -35,8 +36,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         let logger = logging.logger("coordinator")
         let inputs = try RunInputs.load(jobs, runDirectory: URL(fileURLWithPath: out), logger: logger)
         let specs = inputs.jobs
-        var settings = CoordinatorConfiguration(endpoint: bind, runDirectory: URL(fileURLWithPath: out))
-        try timing.apply(to: &settings, experiment: inputs.experimentRun)
+        var settings = try timing.configuration(endpoint: bind, runDirectory: URL(fileURLWithPath: out), experiment: inputs.experimentRun)
         inputs.configure(&settings)
         settings.security = try keys.security(for: bind)
         settings.allowPlaintextOnNetwork = keys.insecure
@@ -84,13 +84,13 @@ struct CoordinatorKeyOptions: ParsableArguments {
 /// Heartbeat and retry settings of the coordinator. An option left out takes the experiment's
 /// `runner:` value (heartbeat_seconds, lost_after_heartbeats, max_attempts), else its default.
 struct CoordinatorTimingOptions: ParsableArguments {
-    @Option(help: "Heartbeat interval in milliseconds (default: the experiment's runner.heartbeat_seconds, else 1000).")
+    @Option(help: "Heartbeat interval in milliseconds (default: the experiment's runner.heartbeat_seconds, else \(milliseconds(RunnerSettings.heartbeatSeconds.defaultValue))).")
     var heartbeatMs: Int?
 
-    @Option(help: "Heartbeat intervals of silence after which a worker is lost (default: runner.lost_after_heartbeats, else 3).")
+    @Option(help: "Heartbeat intervals of silence after which a worker is lost (default: runner.lost_after_heartbeats, else \(RunnerSettings.lostAfterHeartbeats.defaultValue)).")
     var liveness: Int?
 
-    @Option(help: "Failed attempts after which a job is given up (default: runner.max_attempts, else 3).")
+    @Option(help: "Failed attempts after which a job is given up (default: runner.max_attempts, else \(RunnerSettings.maxAttempts.defaultValue)).")
     var maxAttempts: Int?
 
     @Option(help: "After a restart, milliseconds a running job waits for its worker to reclaim it.")
@@ -99,24 +99,32 @@ struct CoordinatorTimingOptions: ParsableArguments {
     @Option(help: "A directory job settings may name besides the run directory (the dataset); repeatable.")
     var dataset: [String] = []
 
-    /// The heartbeat interval in milliseconds that `apply` sets.
+    /// The heartbeat interval in milliseconds: the flag's, the experiment's or the default.
     func heartbeatMilliseconds(_ experiment: ExperimentRun?) -> Int {
-        heartbeatMs ?? experiment?.runner("heartbeat_seconds")?.doubleValue.map { Int(($0 * 1000).rounded()) } ?? 1000
+        heartbeatMs ?? milliseconds((experiment?.runner ?? .defaults).heartbeatSeconds)
     }
 
-    func apply(to settings: inout CoordinatorConfiguration, experiment: ExperimentRun?) throws {
+    /// A coordinator's configuration: these options over the experiment's `runner:` section
+    /// (its defaults without an experiment).
+    func configuration(endpoint: String, runDirectory: URL, experiment: ExperimentRun?) throws -> CoordinatorConfiguration {
+        let runner = experiment?.runner ?? .defaults
         let heartbeat = heartbeatMilliseconds(experiment)
-        let liveness = liveness ?? experiment?.runner("lost_after_heartbeats")?.intValue ?? 3
-        let maxAttempts = maxAttempts ?? experiment?.runner("max_attempts")?.intValue ?? 3
+        let liveness = liveness ?? runner.lostAfterHeartbeats
+        let maxAttempts = maxAttempts ?? runner.maxAttempts
         guard heartbeat > 0, liveness > 0, maxAttempts > 0, reclaimGraceMs >= 0 else {
             throw ValidationError("--heartbeat-ms, --liveness and --max-attempts must be positive")
         }
-        settings.heartbeatInterval = .milliseconds(heartbeat)
-        settings.liveness = liveness
-        settings.maxAttempts = maxAttempts
+        var settings = CoordinatorConfiguration(endpoint: endpoint, runDirectory: runDirectory, heartbeatInterval: .milliseconds(heartbeat),
+                                                liveness: liveness, maxAttempts: maxAttempts)
         settings.reclaimGrace = .milliseconds(reclaimGraceMs)
         settings.allowedPathRoots = dataset
+        return settings
     }
+}
+
+/// Seconds as whole milliseconds.
+private func milliseconds(_ seconds: Double) -> Int {
+    Int((seconds * 1000).rounded())
 }
 
 /// The log level option shared by the runner's commands; logs go to standard error.

@@ -45,12 +45,12 @@ struct RunCommand: AsyncParsableCommand {
             throw error
         }
         let experiment = inputs.experimentRun
-        let workers = workers ?? experiment?.runner("workers")?.intValue ?? 2
-        let threads = threads ?? experiment?.runner("threads_per_worker")?.intValue ?? 1
+        let runner = experiment?.runner ?? .defaults
+        let workers = workers ?? runner.workers
+        let threads = threads ?? runner.threadsPerWorker
         guard workers > 0, threads > 0 else { throw ValidationError("--workers and --threads must be positive") }
 
-        var settings = CoordinatorConfiguration(endpoint: "tcp://127.0.0.1:*", runDirectory: runDirectory)
-        try timing.apply(to: &settings, experiment: experiment)
+        var settings = try timing.configuration(endpoint: "tcp://127.0.0.1:*", runDirectory: runDirectory, experiment: experiment)
         inputs.configure(&settings)
         let view = LiveView(terminal: isatty(STDOUT_FILENO) == 1, runDirectory: runDirectory.path)
         let coordinator = try Coordinator(configuration: settings, jobs: inputs.jobs, sinks: inputs.sinks, logger: logger,

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Jobs
 import Logging
 import Methods
 import Pipeline

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import Jobs
 import Methods
 import Reports
 import Runner
@@ -66,7 +67,7 @@ struct Train: ParsableCommand {
     /// for this experiment: training it again would only redo the work (and overwrite its
     /// timing with that of the rerun). An interrupted job has no metrics.json: false, and it
     /// resumes from its checkpoints.
-    private func printStoredResult(of job: ExperimentJob, experiment: Experiment, registry: MethodRegistry, runDirectory: URL) throws -> Bool {
+    private func printStoredResult(of job: JobSpec, experiment: Experiment, registry: MethodRegistry, runDirectory: URL) throws -> Bool {
         let directory = JobRunner.directory(runDirectory: runDirectory, method: job.method, fold: job.fold, seed: job.seed)
         let metricsURL = directory.appendingPathComponent("metrics.json")
         guard FileManager.default.fileExists(atPath: metricsURL.path),

@@ -1,4 +1,5 @@
 import Experiments
+import Jobs
 import XCTest
 
 final class ExperimentParsingTests: XCTestCase {
@@ -10,9 +11,9 @@ final class ExperimentParsingTests: XCTestCase {
         XCTAssertEqual(experiment.folds, 5)
         XCTAssertEqual(experiment.runFolds, [0, 1, 2, 3, 4])
         XCTAssertEqual(experiment.seeds, [0])
-        XCTAssertEqual(experiment.dataset["image_size"], .int(256))
-        XCTAssertEqual(experiment.training["learning_rate"], .number(1e-4))
-        XCTAssertEqual(experiment.runner["max_attempts"], .int(3))
+        XCTAssertEqual(experiment.dataset.values["image_size"], .int(256))
+        XCTAssertEqual(experiment.training.values["learning_rate"], .number(1e-4))
+        XCTAssertEqual(experiment.runner.maxAttempts, 3)
         XCTAssertEqual(experiment.methods.map(\.name), ["fs-lcs"])
     }
 
@@ -37,14 +38,14 @@ final class ExperimentParsingTests: XCTestCase {
         XCTAssertEqual(experiment.seeds, [7])
         XCTAssertEqual(experiment.runFolds, [0, 2])
         let fsLCS = experiment.methods[0], mt = experiment.methods[1]
-        XCTAssertEqual(fsLCS.training["epochs"], .int(20))
-        XCTAssertEqual(mt.training["epochs"], .int(40))
+        XCTAssertEqual(fsLCS.training.values["epochs"], .int(20))
+        XCTAssertEqual(mt.training.values["epochs"], .int(40))
         // Shared keys the method does not override stay shared; an integer given for a number
         // is normalised to a number.
-        XCTAssertEqual(mt.training["learning_rate"], .number(0.001))
-        XCTAssertEqual(mt.settings["consistency_max"], .number(1))
-        XCTAssertEqual(mt.settings["ema_decay"], .number(0.99))
-        XCTAssertEqual(fsLCS.training["schedule"], .map(["every_epochs": .int(10), "factor": .number(0.5)]))
+        XCTAssertEqual(mt.training.values["learning_rate"], .number(0.001))
+        XCTAssertEqual(mt.settings.values["consistency_max"], .number(1))
+        XCTAssertEqual(mt.settings.values["ema_decay"], .number(0.99))
+        XCTAssertEqual(fsLCS.training.values["schedule"], .object(["every_epochs": .int(10), "factor": .number(0.5)]))
     }
 
     func testResolvedYAMLReadsBackToTheSameExperiment() throws {
@@ -56,7 +57,7 @@ final class ExperimentParsingTests: XCTestCase {
             runner: { heartbeat_seconds: 0.25 }
             """
         let experiment = try Experiment.parse(yaml: yaml, file: "round.yaml", catalog: catalog)
-        let resolved = experiment.resolvedYAML(catalog: catalog)
+        let resolved = experiment.resolvedYAML()
         XCTAssertTrue(resolved.contains("learning_rate: 0.0001  # Adam step size"), resolved)
         let again = try Experiment.parse(yaml: resolved, file: "round.yaml", catalog: catalog)
         XCTAssertEqual(again, experiment)
@@ -72,7 +73,7 @@ final class ExperimentParsingTests: XCTestCase {
         XCTAssertEqual(jobs[2].settings["training"]?["epochs"], .int(10))
         // Settings travel as plain JSON.
         let json = try JSONEncoder().encode(jobs[2])
-        XCTAssertEqual(try JSONDecoder().decode(ExperimentJob.self, from: json), jobs[2])
+        XCTAssertEqual(try JSONDecoder().decode(JobSpec.self, from: json), jobs[2])
     }
 
     func testSeedsAreAnAxisOfJobsLikeFolds() throws {
@@ -86,7 +87,7 @@ final class ExperimentParsingTests: XCTestCase {
         // Every seed of a fold gets the same settings: only the seed differs.
         XCTAssertEqual(jobs[0].settings, jobs[1].settings)
         // The resolved file keeps the seeds.
-        let again = try Experiment.parse(yaml: experiment.resolvedYAML(catalog: catalog), file: "seeds.yaml", catalog: catalog)
+        let again = try Experiment.parse(yaml: experiment.resolvedYAML(), file: "seeds.yaml", catalog: catalog)
         XCTAssertEqual(again.seeds, [3, 1])
     }
 

@@ -1,4 +1,5 @@
 import Experiments
+import Jobs
 import Foundation
 @testable import Methods
 import XCTest
@@ -9,8 +10,9 @@ final class CatalogTests: XCTestCase {
 
     func testRegisteredMethodsAreThoseOfTheRunDirectoryContract() {
         XCTAssertEqual(registry.methodNames, ["fs-lcs", "mt", "mt-separate-bn", "mt-no-consistency", "ict", "dct-seg", "ua-mt", "ours", "ours-semi-only", "ours-ssl-only", "ours-union", "fs-dense"])
-        XCTAssertEqual(registry.relativeCost("fs-lcs"), 1)
-        XCTAssertGreaterThan(registry.relativeCost("dct-seg"), registry.relativeCost("mt"))
+        func cost(_ name: String) -> Double { registry.registration(name)!.relativeCost }
+        XCTAssertEqual(cost("fs-lcs"), 1)
+        XCTAssertGreaterThan(cost("dct-seg"), cost("mt"))
     }
 
     func testDefaultsAreThePaperSchedule() throws {
@@ -18,9 +20,9 @@ final class CatalogTests: XCTestCase {
         let t = try TrainingSettings(experiment.training)
         XCTAssertEqual(t.epochs, 100)
         XCTAssertEqual(t.batchSize, 4)
-        XCTAssertEqual(t.optimiser, "adam")
+        XCTAssertEqual(t.optimiser, .adam)
         XCTAssertEqual(t.learningRate, 1e-4)
-        XCTAssertEqual(t.schedule, "step")
+        XCTAssertEqual(t.schedule, .step)
         XCTAssertEqual(t.stepEveryEpochs, 30)
         XCTAssertEqual(t.stepFactor, 0.5)
         XCTAssertEqual(t.gamma, 1)
@@ -28,20 +30,20 @@ final class CatalogTests: XCTestCase {
         XCTAssertEqual(t.channels, [16, 32, 64, 128, 256])
         XCTAssertEqual(t.encoderDropout, [0.05, 0.1, 0.2, 0.3, 0.5])
         let settings = Dictionary(uniqueKeysWithValues: experiment.methods.map { ($0.name, $0.settings) })
-        XCTAssertEqual(settings["mt"]?["consistency_max"], .number(0.1))
-        XCTAssertEqual(settings["mt"]?["ema_decay"], .number(0.99))
-        XCTAssertEqual(settings["mt"]?["consistency_rampup"], .number(200))
-        XCTAssertEqual(settings["mt"]?["rampup_unit_iterations"], .int(150))
-        XCTAssertEqual(settings["ua-mt"]?["uncertainty_passes"], .int(8))
-        XCTAssertEqual(settings["ict"]?["ict_alpha"], .number(0.2))
-        XCTAssertEqual(settings["dct-seg"]?["cotraining_max"], .number(1))
-        XCTAssertEqual(settings["dct-seg"]?["adversarial_max"], .number(0.05))
-        XCTAssertEqual(settings["dct-seg"]?["ramp_epochs"], .number(80))
-        XCTAssertEqual(settings["dct-seg"]?["epsilon"], .number(0.05))
-        XCTAssertEqual(settings["ours"]?["semi_warmup_epochs"], .int(50))
-        XCTAssertEqual(settings["ours"]?["similarity"], .string("mse"))
-        XCTAssertEqual(settings["ours"]?["smoothness_weight"], .number(0.01))
-        XCTAssertEqual(settings["ours"]?["registration_encoder"], .list([16, 32, 32, 32].map { .int($0) }))
+        XCTAssertEqual(settings["mt"]?.values["consistency_max"], .number(0.1))
+        XCTAssertEqual(settings["mt"]?.values["ema_decay"], .number(0.99))
+        XCTAssertEqual(settings["mt"]?.values["consistency_rampup"], .number(200))
+        XCTAssertEqual(settings["mt"]?.values["rampup_unit_iterations"], .int(150))
+        XCTAssertEqual(settings["ua-mt"]?.values["uncertainty_passes"], .int(8))
+        XCTAssertEqual(settings["ict"]?.values["ict_alpha"], .number(0.2))
+        XCTAssertEqual(settings["dct-seg"]?.values["cotraining_max"], .number(1))
+        XCTAssertEqual(settings["dct-seg"]?.values["adversarial_max"], .number(0.05))
+        XCTAssertEqual(settings["dct-seg"]?.values["ramp_epochs"], .number(80))
+        XCTAssertEqual(settings["dct-seg"]?.values["epsilon"], .number(0.05))
+        XCTAssertEqual(settings["ours"]?.values["semi_warmup_epochs"], .int(50))
+        XCTAssertEqual(settings["ours"]?.values["similarity"], .string("mse"))
+        XCTAssertEqual(settings["ours"]?.values["smoothness_weight"], .number(0.01))
+        XCTAssertEqual(settings["ours"]?.values["registration_encoder"], .array([16, 32, 32, 32].map { .int($0) }))
     }
 
     func testAMistypedSettingIsNamedWithItsLine() {

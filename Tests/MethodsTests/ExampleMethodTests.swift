@@ -13,9 +13,9 @@ struct IntensityThreshold: SegmentationMethod {
     static let registration = MethodRegistration(
         name: "intensity-threshold", summary: "foreground where the intensity is nearer the central slices' foreground mean",
         relativeCost: 0.01,
-        schema: SettingsSchema(name: "method intensity-threshold", specs: [
-            SettingSpec("sharpness", .number(0.1...1000), default: .number(20), help: "slope of the logistic around the threshold"),
-        ]), make: { IntensityThreshold() })
+        schema: SettingsSchema(name: "method intensity-threshold", [sharpness]), make: { IntensityThreshold() })
+
+    static let sharpness = Setting<Double>("sharpness", 0.1...1000, default: 20, help: "slope of the logistic around the threshold")
 
     struct Predictor: SlicePredictor {
         let threshold: Float, sharpness: Float, brighter: Bool
@@ -33,7 +33,7 @@ struct IntensityThreshold: SegmentationMethod {
             }
         }
         let means = (0...1).map { sums[$0] / max(counts[$0], 1) }
-        return TrainedMethod(predictor: Predictor(threshold: Float((means[0] + means[1]) / 2), sharpness: context.settings.float("sharpness"),
+        return TrainedMethod(predictor: Predictor(threshold: Float((means[0] + means[1]) / 2), sharpness: Float(context.settings[Self.sharpness]),
                                                   brighter: means[1] > means[0]))
     }
 }

@@ -16,7 +16,7 @@ final class LabelFirewallTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: directory) }
         let session = try TrainingSession(directory: directory, checkpointEvery: 1, random: .init(seed: 1), progress: { _ in }, shouldStop: { false })
         let context = MethodContext(method: "mt", view: try Tiny.dataset.trainingView(fold: 0, of: Tiny.split),
-                                    training: try TrainingSettings([:]), settings: SettingsReader(schema: MeanTeacher.registration.schema, values: [:]),
+                                    training: try TrainingSettings(TrainingSettings.schema.defaults), settings: MeanTeacher.registration.schema.defaults,
                                     random: .init(seed: 1), session: session, allMasks: nil)
         XCTAssertThrowsError(try context.allTrainingMasks()) { error in
             XCTAssertTrue(error is LabelFirewallError, "\(error)")

@@ -9,7 +9,7 @@ import XCTest
 final class MethodTrainingTests: XCTestCase {
     /// Cross-entropy of an untrained U-Net of the tiny configuration on the test slices.
     private static let untrained: Double = {
-        let training = try! TrainingSettings(try! Tiny.job("fs-lcs").settings["training"]!.mapValue!)
+        let training = try! TrainingSettings(try! TrainingSettings.schema.resolve(json: try! Tiny.job("fs-lcs").settings["training"], path: "training", file: "test"))
         return try! Tiny.testCrossEntropy(UNetPredictor(networks: [UNet(configuration: training.unetConfiguration, seed: 99)]))
     }()
 

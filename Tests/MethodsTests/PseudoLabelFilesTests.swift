@@ -13,7 +13,7 @@ final class PseudoLabelFilesTests: XCTestCase {
     struct KnownPseudoLabels: SegmentationMethod {
         static let registration = MethodRegistration(
             name: "known-pseudo-labels", summary: "pseudo-labels fixed in advance", relativeCost: 0.01,
-            schema: SettingsSchema(name: "method known-pseudo-labels", specs: []), make: { KnownPseudoLabels() })
+            schema: SettingsSchema(name: "method known-pseudo-labels", []), make: { KnownPseudoLabels() })
 
         struct Predictor: SlicePredictor {
             func foregroundProbabilities(_ slices: [[Float]], size: SliceSize) -> [[Float]] { slices.map { $0.map { _ in 0 } } }

@@ -17,8 +17,8 @@ final class RampTests: XCTestCase {
     /// mt-no-consistency has no consistency keys, and its weight is 0 at every step.
     func testTheNoConsistencyAblationWeighsZeroThroughout() {
         let schema = MeanTeacher.noConsistencyRegistration.schema
-        XCTAssertNil(schema.defaults["consistency_max"])
-        let settings = TeacherSettings(SettingsReader(schema: schema, values: [:]), consistency: false)
+        XCTAssertNil(schema.defaults.values[TeacherSettings.consistencyMax.key])
+        let settings = TeacherSettings(schema.defaults, consistency: false)
         for iteration in [0, 1, 149, 150, 10_000, 90_000] { XCTAssertEqual(settings.weight(iteration), 0) }
         XCTAssertEqual(settings.emaDecay, 0.99)
     }
@@ -38,7 +38,7 @@ final class RampTests: XCTestCase {
     }
 
     func testStepScheduleHalvesEveryThirtyEpochsByDefault() throws {
-        let settings = try TrainingSettings([:])
+        let settings = try TrainingSettings(TrainingSettings.schema.defaults)
         XCTAssertEqual(settings.learningRate(epoch: 0, iteration: 0, totalIterations: 100), 1e-4, accuracy: 1e-12)
         XCTAssertEqual(settings.learningRate(epoch: 29, iteration: 0, totalIterations: 100), 1e-4, accuracy: 1e-12)
         XCTAssertEqual(settings.learningRate(epoch: 30, iteration: 0, totalIterations: 100), 5e-5, accuracy: 1e-12)

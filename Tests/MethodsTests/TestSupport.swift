@@ -1,3 +1,4 @@
+import Jobs
 import Datasets
 import Experiments
 import Foundation
@@ -67,7 +68,7 @@ enum Tiny {
     }
 
     /// The job of `method` on fold 0 of the tiny experiment.
-    static func job(_ method: String, registry: MethodRegistry = .standard, budget: Budget = .learn, validationCases: Int = 0) throws -> ExperimentJob {
+    static func job(_ method: String, registry: MethodRegistry = .standard, budget: Budget = .learn, validationCases: Int = 0) throws -> JobSpec {
         try RunSetup.job(try experiment([method], registry: registry, budget: budget, validationCases: validationCases), method: method, fold: 0,
                          registry: registry)
     }
@@ -84,13 +85,13 @@ enum Tiny {
                       progress: @escaping (JobProgress) -> Void = { _ in }) throws -> TrainedMethod {
         let job = try job(method, budget: budget)
         let registration = MethodRegistry.standard.registration(method)!
-        let training = try TrainingSettings(job.settings["training"]!.mapValue!)
+        let training = try TrainingSettings(try TrainingSettings.schema.resolve(json: job.settings["training"], path: "training", file: "test"))
         let random = SeededGenerator(seed: UInt64(job.seed)).derived("fold", 0)
         let session = try TrainingSession(directory: directory, checkpointEvery: 1, random: random.derived("session"),
                                           progress: progress, shouldStop: { false })
         let context = MethodContext(
             method: method, view: try dataset.trainingView(fold: 0, of: split), training: training,
-            settings: SettingsReader(schema: registration.schema, values: job.settings["method"]!.mapValue!), random: random,
+            settings: try registration.schema.resolve(json: job.settings["method"], path: "method", file: "test"), random: random,
             session: session, allMasks: registration.labelAccess == .allTrainingMasks ? try dataset.hiddenLabels(fold: 0, of: split) : nil)
         return try registration.make().train(context)
     }

@@ -105,7 +105,7 @@ final class NewSettingCompatibilityTests: XCTestCase {
         let directory = Tiny.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let experiment = try Tiny.experiment(["mt", "ours"])
-        let older = experiment.resolvedYAML(catalog: MethodRegistry.standard).split(separator: "\n", omittingEmptySubsequences: false)
+        let older = experiment.resolvedYAML().split(separator: "\n", omittingEmptySubsequences: false)
             .filter { !$0.contains("validation_cases:") }.joined(separator: "\n")
         XCTAssertFalse(older.contains("validation_cases"))
         try Data(older.utf8).write(to: directory.appendingPathComponent("experiment.resolved.yaml"))

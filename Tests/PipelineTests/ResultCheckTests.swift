@@ -1,6 +1,7 @@
 import Datasets
 import Pipeline
 import Runner
+import Jobs
 import XCTest
 
 /// The coordinator's check of a training job's result against the run's folds.

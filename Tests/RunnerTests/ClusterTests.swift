@@ -1,4 +1,5 @@
 import Foundation
+import Jobs
 import XCTest
 @testable import Runner
 
@@ -52,7 +53,7 @@ final class ClusterTests: XCTestCase {
         try harness.startWorker()
         let checkpoint = harness.runDirectory.appendingPathComponent("jobs/ckpt/checkpoint.json")
         XCTAssertTrue(harness.wait(10) {
-            ((try? JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: checkpoint)))?["epoch"]?.number ?? 0) >= 2
+            ((try? JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: checkpoint)))?["epoch"]?.doubleValue ?? 0) >= 2
         }, "the job never reached epoch 2")
         let holder = try XCTUnwrap(harness.journal.last { $0.kind == .assigned && $0.claim?.job == "ckpt" }?.worker)
         let pid = try XCTUnwrap(Int32(holder.split(separator: ":").last ?? ""))
@@ -64,7 +65,7 @@ final class ClusterTests: XCTestCase {
         let result = try XCTUnwrap(harness.results.first { $0.job == "ckpt" })
         XCTAssertEqual(result.attempt, 2)
         XCTAssertNotEqual(result.worker, holder)
-        XCTAssertGreaterThanOrEqual(result.rows.first?["resumedFromEpoch"]?.number ?? 0, 2, "resumed from the checkpoint, not from scratch")
+        XCTAssertGreaterThanOrEqual(result.rows.first?["resumedFromEpoch"]?.doubleValue ?? 0, 2, "resumed from the checkpoint, not from scratch")
         let lost = try XCTUnwrap(harness.journal.first { $0.kind == .attemptFailed && $0.claim == JobClaim(job: "ckpt", attempt: 1) })
         XCTAssertTrue(lost.reason?.contains("connection closed") ?? false, "noticed by the socket monitor: \(lost.reason ?? "")")
         let reassigned = try XCTUnwrap(harness.journal.first { $0.kind == .assigned && $0.claim == JobClaim(job: "ckpt", attempt: 2) })
@@ -231,7 +232,7 @@ final class ClusterTests: XCTestCase {
         XCTAssertEqual(requeued.counts, false, "a coordinator restart does not use up an attempt")
         XCTAssertTrue(requeued.reason?.contains("not reclaimed") ?? false, requeued.reason ?? "")
         XCTAssertEqual(harness.results.map(\.attempt), [2])
-        XCTAssertGreaterThanOrEqual(harness.results.first?.rows.first?["resumedFromEpoch"]?.number ?? 0, 1)
+        XCTAssertGreaterThanOrEqual(harness.results.first?.rows.first?["resumedFromEpoch"]?.doubleValue ?? 0, 1)
     }
 
     func testAWorkerReconnectsToAStalledCoordinatorAndKeepsItsJob() throws {

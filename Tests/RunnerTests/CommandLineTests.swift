@@ -1,5 +1,6 @@
 import ChildProcesses
 import Foundation
+import Jobs
 import XCTest
 @testable import Runner
 
@@ -142,7 +143,7 @@ final class CommandLineTests: XCTestCase {
 /// over CURVE on a non-loopback bind, and shutdown.
 final class SSHLaunchTests: XCTestCase {
     func testLaunchRunsAWholeRunOnTheHostsOfAHostFile() throws {
-        let harness = try Harness(jobs: (0..<4).map { JobSpec(id: "j\($0)", method: "test.sleep", fold: 0, seed: UInt64($0), settings: ["seconds": 0.1]) })
+        let harness = try Harness(jobs: (0..<4).map { JobSpec(id: "j\($0)", method: "test.sleep", fold: 0, seed: $0, settings: ["seconds": 0.1]) })
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let bin = harness.directory.appendingPathComponent("bin"), homes = harness.directory.appendingPathComponent("homes")
         try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)

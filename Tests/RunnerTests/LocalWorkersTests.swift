@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Jobs
 import XCTest
 @testable import Runner
 
@@ -20,8 +21,8 @@ final class LocalWorkersTests: XCTestCase {
     /// to shut down and printed "worker 1 exited; started a new one".
     func testWorkersThatExitBecauseTheRunFinishedAreNotReplaced() async throws {
         let harness = try Harness(jobs: [JobSpec(id: "a", method: "test.echo", fold: 0, seed: 1, settings: ["x": 1])])
-        var settings = CoordinatorConfiguration(endpoint: "tcp://127.0.0.1:*", runDirectory: harness.runDirectory)
-        settings.heartbeatInterval = .milliseconds(100)
+        let settings = CoordinatorConfiguration(endpoint: "tcp://127.0.0.1:*", runDirectory: harness.runDirectory,
+                                                heartbeatInterval: .milliseconds(100), liveness: 3, maxAttempts: 3)
         let coordinator = try Coordinator(configuration: settings, jobs: try JobsFile.load(harness.jobsFile),
                                           sinks: [SlowFinish(seconds: 2)], logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         let run = Task { try await coordinator.run() }
@@ -56,8 +57,8 @@ final class LocalWorkersTests: XCTestCase {
     /// The other side: during a run, a worker that dies is replaced and reported.
     func testAWorkerThatDiesDuringTheRunIsReplaced() async throws {
         let harness = try Harness(jobs: [JobSpec(id: "slow", method: "test.sleep", fold: 0, seed: 1, settings: ["seconds": 30])])
-        var settings = CoordinatorConfiguration(endpoint: "tcp://127.0.0.1:*", runDirectory: harness.runDirectory)
-        settings.heartbeatInterval = .milliseconds(100)
+        let settings = CoordinatorConfiguration(endpoint: "tcp://127.0.0.1:*", runDirectory: harness.runDirectory,
+                                                heartbeatInterval: .milliseconds(100), liveness: 3, maxAttempts: 3)
         let coordinator = try Coordinator(configuration: settings, jobs: try JobsFile.load(harness.jobsFile),
                                           logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         let run = Task { try await coordinator.run() }

@@ -1,5 +1,6 @@
 import ChildProcesses
 import Foundation
+import Jobs
 import XCTest
 @testable import Runner
 

@@ -1,4 +1,5 @@
 import Foundation
+import Jobs
 import XCTest
 @testable import Runner
 

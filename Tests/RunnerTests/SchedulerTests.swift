@@ -1,3 +1,4 @@
+import Jobs
 import XCTest
 @testable import Runner
 
