@@ -13,11 +13,13 @@ final class ChildProcessTests: XCTestCase {
     /// outlives it. Foundation's Process would wait for the daemon; we wait for the child.
     func testAChildThatLeavesADaemonBehindIsSeenToExit() throws {
         let started = ContinuousClock.now
-        let (termination, output) = try ChildProcess.run("/bin/sh", ["-c", "sleep 30 & echo started; exit 0"], timeout: .seconds(20))
+        let (termination, output) = try ChildProcess.run("/bin/sh", ["-c", "sleep 30 & echo started $!; exit 0"], timeout: .seconds(20))
         XCTAssertEqual(termination, .exited(0))
-        XCTAssertEqual(output, "started\n")
+        XCTAssertTrue(output.hasPrefix("started "), output)
         XCTAssertLessThan(ContinuousClock.now - started, .seconds(10))
-        _ = try ChildProcess.run("/usr/bin/pkill", ["-f", "^sleep 30$"], timeout: .seconds(5))
+        // The daemon by its own pid: a kill by name would hit any other `sleep 30` on the host.
+        let daemon = try XCTUnwrap(pid_t(output.dropFirst("started ".count).trimmingCharacters(in: .whitespacesAndNewlines)), output)
+        XCTAssertEqual(kill(daemon, SIGKILL), 0)
     }
 
     func testTheChildInheritsNoDescriptorBeyondTheStandardThree() throws {
@@ -32,12 +34,21 @@ final class ChildProcessTests: XCTestCase {
 
     func testATimeoutKillsTheWholeProcessGroupAndSaysSo() throws {
         let started = ContinuousClock.now
-        let (termination, output) = try ChildProcess.run("/bin/sh", ["-c", "sleep 40 & sleep 40; echo never"], timeout: .milliseconds(300))
+        let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("child-\(getpid())-\(UUID().uuidString).pid")
+        defer { try? FileManager.default.removeItem(at: pidFile) }
+        let (termination, output) = try ChildProcess.run(
+            "/bin/sh", ["-c", "sleep 40 & echo $! > '\(pidFile.path)'; sleep 40; echo never"], timeout: .milliseconds(300))
         XCTAssertEqual(termination, .signalled(SIGKILL))
         XCTAssertTrue(output.hasPrefix("[killed after") || output.hasPrefix("\n[killed after"), "nothing printed before the note: \(output)")
         XCTAssertLessThan(ContinuousClock.now - started, .seconds(10))
-        let (_, left) = try ChildProcess.run("/usr/bin/pgrep", ["-f", "^sleep 40$"], timeout: .seconds(5))
-        XCTAssertEqual(left, "", "the background sleep of the killed group is gone")
+        // The background sleep by its own pid (never by name: another `sleep 40` may run on
+        // the host). Orphaned by the group's kill, it is reaped by init shortly after.
+        let text = try String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let background = try XCTUnwrap(pid_t(text), text)
+        let deadline = ContinuousClock.now + .seconds(5)
+        while kill(background, 0) == 0 && ContinuousClock.now < deadline { usleep(20_000) }
+        XCTAssertEqual(kill(background, 0), -1, "the background sleep of the killed group is gone")
+        XCTAssertEqual(errno, ESRCH)
     }
 
     func testSignalsReachTheChildAndEndItWithTheirNumber() throws {
