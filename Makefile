@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SPARSESEG := .build/release/sparseseg
 EXPERIMENT ?= experiments/quick.yaml
 
-.PHONY: deps test-deps apt build test run
+.PHONY: deps test-deps apt build test test-unit test-integration run
 
 ## deps: install the system libraries with apt-get, only those missing.
 deps:
@@ -42,6 +42,17 @@ build: deps
 ## test: the whole suite, release build.
 test: test-deps
 	swift test $(SWIFT_FLAGS)
+
+# The integration tests: whole training jobs, the sparseseg binary, worker processes, Slurm.
+# Everything else is a unit test of one module, fast enough to run after every change.
+INTEGRATION := MethodTrainingTests|SlurmLaunchTests|SmokeRunTests|ResumeTests|TrainCommandTests|ClusterTests|ExampleMethodTests|EvaluateCommandTests|BadInputTests|HostileInputTests|HostilePeerTests|CommandLineTests|DataCommandTests|LocalWorkersTests|BenchmarkTests|ReportCommandTests|SparseSegCommandTests|LabelFirewallTests|ValidationTests|ScalarsLogTests|ExportTests|PseudoLabelFilesTests|EventFileTests
+
+## test-unit: the unit tests only (about a minute); test-integration: the rest.
+test-unit: deps
+	swift test $(SWIFT_FLAGS) --skip '^[A-Za-z]+Tests\.($(INTEGRATION))/'
+
+test-integration: test-deps
+	swift test $(SWIFT_FLAGS) --filter '^[A-Za-z]+Tests\.($(INTEGRATION))/'
 
 ## run: the quick Table 1 on this machine (a coordinator and local workers), report in runs/.
 run: build
