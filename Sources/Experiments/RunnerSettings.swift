@@ -29,6 +29,8 @@ public struct RunnerSettings: Sendable, Equatable {
     public var maxAttempts: Int { resolved[Self.maxAttempts] }
     /// The heartbeat interval, in seconds.
     public var heartbeatSeconds: Double { resolved[Self.heartbeatSeconds] }
+    /// The heartbeat interval in whole milliseconds, as the runner's flags take it.
+    public var heartbeatMilliseconds: Int { Int((heartbeatSeconds * 1000).rounded()) }
     /// Silent heartbeat intervals after which a worker is lost.
     public var lostAfterHeartbeats: Int { resolved[Self.lostAfterHeartbeats] }
 

@@ -47,9 +47,9 @@ public enum JobRunner {
         runDirectory.appendingPathComponent("jobs/" + JobSpec.identifier(method: method, fold: fold, seed: seed))
     }
 
-    /// The dataset section of `job` (its ``JobSettings``), checked against the schema.
-    public static func datasetSettings(of job: JobSpec) throws -> DatasetSettings {
-        DatasetSettings(try DatasetSettings.schema.resolve(json: try JobSettings(of: job).dataset, path: "dataset", file: "job \(job.id)"))
+    /// The dataset section of `job`'s settings, checked against the schema.
+    public static func datasetSettings(_ sections: JobSettings, of job: JobSpec) throws -> DatasetSettings {
+        DatasetSettings(try DatasetSettings.schema.resolve(json: sections.dataset, path: "dataset", file: "job \(job.id)"))
     }
 
     /// Runs `job`, a job of an experiment (its settings are ``JobSettings``): opens its
@@ -69,9 +69,10 @@ public enum JobRunner {
         registry: MethodRegistry = .standard, worker: String = ProcessInfo.processInfo.hostName, threads: Int = 1,
         progress: @escaping (JobProgress) -> Void = { _ in }, shouldStop: @escaping () -> Bool = { false }
     ) throws -> JobOutcome {
-        let dataset = try datasetSettings(of: job)
+        let sections = try JobSettings(of: job)
+        let dataset = try datasetSettings(sections, of: job)
         let opened = try dataset.open(cacheDirectory: runDirectory)
-        return try run(job: job, dataset: opened, split: try dataset.split(opened, folds: try JobSettings(of: job).folds), runDirectory: runDirectory,
+        return try run(job: job, dataset: opened, split: try dataset.split(opened, folds: sections.folds), runDirectory: runDirectory,
                        registry: registry, worker: worker, threads: threads, progress: progress, shouldStop: shouldStop)
     }
 

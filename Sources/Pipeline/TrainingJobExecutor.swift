@@ -33,9 +33,10 @@ public final class TrainingJobExecutor: JobExecutor, @unchecked Sendable {
         guard expected == job.id else {
             throw PipelineError("job \(job.id): a training job's id must be \(expected)")
         }
-        let datasetSettings = try JobRunner.datasetSettings(of: job)
+        let sections = try JobSettings(of: job)
+        let datasetSettings = try JobRunner.datasetSettings(sections, of: job)
         let dataset = try dataset(for: datasetSettings)
-        let split = try datasetSettings.split(dataset, folds: try JobSettings(of: job).folds)
+        let split = try datasetSettings.split(dataset, folds: sections.folds)
         let outcome = try JobRunner.run(
             job: job, dataset: dataset, split: split, runDirectory: context.runDirectory, registry: registry,
             worker: ProcessInfo.processInfo.hostName, threads: context.threads,

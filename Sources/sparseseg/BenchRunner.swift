@@ -67,7 +67,7 @@ struct BenchRunner: AsyncParsableCommand {
         logger.logLevel = .error
         let runner = RunnerSettings.defaults
         let configuration = CoordinatorConfiguration(
-            endpoint: "tcp://127.0.0.1:*", runDirectory: directory, heartbeatInterval: .milliseconds(Int((runner.heartbeatSeconds * 1000).rounded())),
+            endpoint: "tcp://127.0.0.1:*", runDirectory: directory, heartbeatInterval: .milliseconds(runner.heartbeatMilliseconds),
             liveness: runner.lostAfterHeartbeats, maxAttempts: runner.maxAttempts)
         let coordinator = try Coordinator(configuration: configuration,
                                           jobs: specs, logger: logger, onEvent: { clock.record($0) })

@@ -84,7 +84,7 @@ struct CoordinatorKeyOptions: ParsableArguments {
 /// Heartbeat and retry settings of the coordinator. An option left out takes the experiment's
 /// `runner:` value (heartbeat_seconds, lost_after_heartbeats, max_attempts), else its default.
 struct CoordinatorTimingOptions: ParsableArguments {
-    @Option(help: "Heartbeat interval in milliseconds (default: the experiment's runner.heartbeat_seconds, else \(milliseconds(RunnerSettings.heartbeatSeconds.defaultValue))).")
+    @Option(help: "Heartbeat interval in milliseconds (default: the experiment's runner.heartbeat_seconds, else \(RunnerSettings.defaults.heartbeatMilliseconds)).")
     var heartbeatMs: Int?
 
     @Option(help: "Heartbeat intervals of silence after which a worker is lost (default: runner.lost_after_heartbeats, else \(RunnerSettings.lostAfterHeartbeats.defaultValue)).")
@@ -101,7 +101,7 @@ struct CoordinatorTimingOptions: ParsableArguments {
 
     /// The heartbeat interval in milliseconds: the flag's, the experiment's or the default.
     func heartbeatMilliseconds(_ experiment: ExperimentRun?) -> Int {
-        heartbeatMs ?? milliseconds((experiment?.runner ?? .defaults).heartbeatSeconds)
+        heartbeatMs ?? (experiment?.runner ?? .defaults).heartbeatMilliseconds
     }
 
     /// A coordinator's configuration: these options over the experiment's `runner:` section
@@ -122,10 +122,6 @@ struct CoordinatorTimingOptions: ParsableArguments {
     }
 }
 
-/// Seconds as whole milliseconds.
-private func milliseconds(_ seconds: Double) -> Int {
-    Int((seconds * 1000).rounded())
-}
 
 /// The log level option shared by the runner's commands; logs go to standard error.
 struct LoggingOptions: ParsableArguments {
