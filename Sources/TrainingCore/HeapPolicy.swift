@@ -4,10 +4,10 @@ import CMalloc
 ///
 /// A training step allocates and frees some fifty activation and gradient tensors of 1-8 MiB.
 /// glibc's defaults hand such blocks back to the kernel on free (per-thread arenas are unmapped,
-/// the heap top is trimmed), so the next step faults every page in again: about 50 MiB of page
-/// faults per U-Net 128 step, 12 % of its time on this machine (`sparseseg bench core`,
-/// measured with `perf stat -e page-faults`). Keeping freed memory in one arena removes them;
-/// the resident set is then the step's peak working set, which the process reaches anyway.
+/// the heap top is trimmed), so the next step faults every page in again (tens of MiB of page
+/// faults per step: docs/training-core.md). Keeping freed memory in one
+/// arena removes them; the resident set is then the step's peak working set, which the
+/// process reaches anyway.
 public enum HeapPolicy {
     /// Blocks below this size come from the heap (glibc's largest fixed mmap threshold).
     static let mmapThreshold: Int32 = 32 << 20

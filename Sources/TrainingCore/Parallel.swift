@@ -51,10 +51,9 @@ func forEachBlock(_ count: Int, _ body: @escaping (Range<Int>) -> Void) {
 /// threads, started on first use and kept, are workers 1, 2, ... ``run(_:_:)`` gives worker w
 /// share w; forEachTask, on top, lets the shares claim tasks.
 ///
-/// Why not `DispatchQueue.concurrentPerform`: its threads sleep between calls, and one woken
-/// on this 2-vCPU machine often asked for work only after the caller had run both halves of a
-/// short layer itself (profiled over U-Net 128 steps on two threads: the caller did about a
-/// third more of the step's work than its helper). Here a helper polls for
+/// Why not `DispatchQueue.concurrentPerform`: its threads sleep between calls, and a thread
+/// woken for a short layer often asks for work only after the caller has run every share
+/// itself, so two threads do little better than one. Here a helper polls for
 /// ``spinNanoseconds`` after each share before it sleeps, so the many short layers of a step
 /// find it awake.
 final class WorkerPool: @unchecked Sendable {
