@@ -95,20 +95,32 @@ public struct Ours: SegmentationMethod {
                                   make: { Ours(fusion: fusion) })
     }
 
+    /// Runs the four stages in order; see the type's documentation.
     public func train(_ context: MethodContext) throws -> TrainedMethod {
         let view = context.view
-        let size = view.cases[0].sliceSize
         let r = context.settings
         let batcher = context.makeBatcher()
         let steps = batcher.stepsPerEpoch(context.training.stepsPerEpoch)
-        let (warmup, selfEpochs, regEpochs) = (r[Self.semiWarmupEpochs], r[Self.semiSelfEpochs], r[Self.registrationEpochs])
         let regBatch = r[Self.registrationBatchSize]
-        let pairs = view.adjacentPairs
-        let regSteps = max(1, (pairs.count + regBatch - 1) / regBatch)
+        let regSteps = max(1, (view.adjacentPairs.count + regBatch - 1) / regBatch)
         // Stages 1 and 2; stage 4's steps are planned by Supervised.train.
-        context.session.plannedSteps += (warmup + selfEpochs) * steps + regEpochs * regSteps
+        context.session.plannedSteps += (r[Self.semiWarmupEpochs] + r[Self.semiSelfEpochs]) * steps + r[Self.registrationEpochs] * regSteps
 
-        // Stage 1: y_SEMI.
+        let ySemi = try Self.semiSupervisedMasks(context, batcher: batcher, stepsPerEpoch: steps)
+        let ySSL = try Self.registrationMasks(context, batcher: batcher, stepsPerEpoch: regSteps)
+        let sets = fused(context, semi: ySemi, ssl: ySSL)
+        try Ours.save(sets, size: view.cases[0].sliceSize, to: context.session.directory)
+        let final = try Self.finalNetwork(context, batcher: batcher, stepsPerEpoch: steps, pseudoLabels: sets.final)
+        return TrainedMethod(predictor: UNetPredictor(networks: [final]), pseudoLabels: sets)
+    }
+
+    /// Stage 1, y_SEMI: a U-Net warmed up on the central slices, then self-trained on labelled +
+    /// unlabelled slices, predicts every slice; the central slice keeps its manual mask.
+    /// Returns [case][slice] -> row-major mask.
+    static func semiSupervisedMasks(_ context: MethodContext, batcher: SliceBatcher, stepsPerEpoch steps: Int) throws -> [[[UInt8]]] {
+        let view = context.view
+        let size = view.cases[0].sliceSize
+        let (warmup, selfEpochs) = (context.settings[Self.semiWarmupEpochs], context.settings[Self.semiSelfEpochs])
         let semi = context.makeUNet("semi")
         let semiOptimiser = context.training.makeOptimiser(semi.parameters)
         let gamma = context.training.gamma
@@ -141,19 +153,28 @@ public struct Ours: SegmentationMethod {
                 return ["loss": loss.value]
             }
         }
-        let ySemi: [[[UInt8]]] = view.cases.map { item in
+        return view.cases.map { item in
             var masks = semiPredictor.foregroundProbabilities(item.images, size: size).map { $0.map { $0 > 0.5 ? UInt8(1) : 0 } }
             masks[item.label.sliceIndex] = item.label.mask
             return masks
         }
+    }
 
-        // Stage 2: y_SSL.
+    /// Stage 2, y_SSL: a registration network trained without labels on adjacent slices; its
+    /// fields carry each central mask slice by slice through its volume.
+    /// Returns [case][slice] -> row-major mask.
+    static func registrationMasks(_ context: MethodContext, batcher: SliceBatcher, stepsPerEpoch regSteps: Int) throws -> [[[UInt8]]] {
+        let view = context.view
+        let size = view.cases[0].sliceSize
+        let r = context.settings
+        let pairs = view.adjacentPairs
+        let regBatch = r[Self.registrationBatchSize]
         let configuration = RegistrationConfiguration(encoder: r[Self.registrationEncoder], decoder: r[Self.registrationDecoder],
                                                       extra: r[Self.registrationExtra])
         let registration = RegistrationNet(configuration: configuration, seed: context.networkSeed("registration"))
         let regOptimiser = Adam(parameters: registration.parameters, learningRate: Float(r[Self.registrationLearningRate]))
         let (similarity, lambda, window) = (r[Self.similarity], Float(r[Self.smoothnessWeight]), r[Self.nccWindow])
-        try context.session.runPhase("registration", epochs: regEpochs, stepsPerEpoch: regSteps, models: [("registration", registration)],
+        try context.session.runPhase("registration", epochs: r[Self.registrationEpochs], stepsPerEpoch: regSteps, models: [("registration", registration)],
                                      optimisers: [("registration-optimiser", regOptimiser)]) { step in
             var generator = context.random.derived("registration-order", step.epoch)
             var order = Array(pairs.indices)
@@ -167,37 +188,45 @@ public struct Ours: SegmentationMethod {
         }
         let interpolation = r[Self.propagation]
         let threshold = Float(r[Self.propagationThreshold])
-        let ySSL: [[[UInt8]]] = view.cases.map { item in
+        return view.cases.map { item in
             LabelPropagation.propagate(centralMask: item.label.mask, central: item.label.sliceIndex, sliceCount: item.images.count, size: size,
                                        interpolation: interpolation, threshold: threshold) { moving, fixed in
                 registration.forward(moving: batcher.stack([item.images[moving]]), fixed: batcher.stack([item.images[fixed]]))
             }
         }
+    }
 
-        // Stage 3: fusion (the central slice keeps its manual mask).
+    /// Stage 3, y_final: y_SEMI and y_SSL fused by this variant's rule; the central slice keeps
+    /// its manual mask.
+    func fused(_ context: MethodContext, semi ySemi: [[[UInt8]]], ssl ySSL: [[[UInt8]]]) -> PseudoLabelSets {
+        let view = context.view
         let yFinal: [[[UInt8]]] = view.cases.indices.map { c in
             zip(ySemi[c], ySSL[c]).enumerated().map { z, masks in
                 z == view.cases[c].label.sliceIndex ? view.cases[c].label.mask : fusion.fuse(semi: masks.0, ssl: masks.1)
             }
         }
-        let sets = PseudoLabelSets(caseIDs: view.cases.map(\.info.id), centralSlices: view.cases.map(\.label.sliceIndex),
-                                   semi: ySemi, ssl: ySSL, final: yFinal)
-        try Ours.save(sets, size: size, to: context.session.directory)
+        return PseudoLabelSets(caseIDs: view.cases.map(\.info.id), centralSlices: view.cases.map(\.label.sliceIndex),
+                               semi: ySemi, ssl: ySSL, final: yFinal)
+    }
 
-        // Stage 4: the final U-Net on central masks and y_final.
+    /// Stage 4: the final U-Net, trained on batches of central masks beside batches of y_final
+    /// on the unlabelled slices; the only network used for inference.
+    static func finalNetwork(_ context: MethodContext, batcher: SliceBatcher, stepsPerEpoch steps: Int,
+                             pseudoLabels yFinal: [[[UInt8]]]) throws -> UNet {
+        let view = context.view
         var pseudoPairs: [(image: [Float], mask: [UInt8])] = []
         for (c, item) in view.cases.enumerated() {
             for z in item.unlabelledSlices { pseudoPairs.append((item.images[z], yFinal[c][z])) }
         }
-        let pseudo = SliceBatcher(pairs: pseudoPairs, size: size, batchSize: context.training.batchSize, augment: context.training.augment,
-                                  random: context.random.derived("pseudo-batches"))
+        let pseudo = SliceBatcher(pairs: pseudoPairs, size: view.cases[0].sliceSize, batchSize: context.training.batchSize,
+                                  augment: context.training.augment, random: context.random.derived("pseudo-batches"))
         let final = context.makeUNet("final")
         try Supervised.train(final, name: "final", epochs: context.training.epochs, stepsPerEpoch: steps, context: context) { step in
             let l = batcher.labelledBatch(iteration: step.iteration, rng: &step.random)
             let p = pseudo.labelledBatch(iteration: step.iteration, rng: &step.random)
             return SliceBatch(images: Tensor.concatBatch([l.images, p.images]), labels: l.labels + p.labels)
         }
-        return TrainedMethod(predictor: UNetPredictor(networks: [final]), pseudoLabels: sets)
+        return final
     }
 
     /// One unsupervised step of the registration network: sim(fixed, moving o phi) +
