@@ -58,8 +58,9 @@ let package = Package(
 
         // The project's concerns, one module each.
         .target(name: "TrainingCore", dependencies: ["COpenBLAS", "CMalloc", "HDF5", "SeededRandom"], swiftSettings: trainingCoreSettings),
-        .target(name: "Datasets", dependencies: ["HDF5", "CZlib", "PNG", "SeededRandom", "BitmapText"], swiftSettings: strict),
-        .target(name: "Metrics", swiftSettings: strict),
+        .target(name: "VoxelGeometry", swiftSettings: strict),
+        .target(name: "Datasets", dependencies: ["VoxelGeometry", "HDF5", "CZlib", "PNG", "SeededRandom", "BitmapText"], swiftSettings: strict),
+        .target(name: "Metrics", dependencies: ["VoxelGeometry"], swiftSettings: strict),
         .target(
             name: "Methods",
             dependencies: ["TrainingCore", "Datasets", "Metrics", "Jobs", "Experiments", "SeededRandom", "HDF5", "AtomicFiles", "TensorBoardEvents"],
@@ -79,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "sparseseg",
             dependencies: [
-                "CCPU", "TrainingCore", "Datasets", "Metrics", "Methods", "Jobs", "Experiments", "Runner", "Reports", "Pipeline", "AtomicFiles",
+                "CCPU", "TrainingCore", "VoxelGeometry", "Datasets", "Metrics", "Methods", "Jobs", "Experiments", "Runner", "Reports", "Pipeline", "AtomicFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -100,8 +101,9 @@ let package = Package(
         .testTarget(name: "TensorBoardEventsTests", dependencies: ["TensorBoardEvents", "SharedTestSupport"], swiftSettings: strict),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "TrainingCoreTests", dependencies: ["TrainingCore"], swiftSettings: strict),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "ChildProcesses", "BitmapText", "SharedTestSupport"], resources: [.copy("Fixtures")], swiftSettings: strict),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "SeededRandom"], swiftSettings: strict),
+        .testTarget(name: "DatasetsTests", dependencies: ["VoxelGeometry", "Datasets", "ChildProcesses", "BitmapText", "SharedTestSupport"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "VoxelGeometryTests", dependencies: ["VoxelGeometry"], swiftSettings: strict),
+        .testTarget(name: "MetricsTests", dependencies: ["VoxelGeometry", "Metrics", "SeededRandom"], swiftSettings: strict),
         .testTarget(
             name: "MethodsTests",
             dependencies: ["Methods", "Datasets", "TrainingCore", "Jobs", "Experiments", "Metrics", "Reports", "SeededRandom", "HDF5", "SharedTestSupport"],
@@ -112,7 +114,7 @@ let package = Package(
             name: "RunnerTests", dependencies: ["Runner", "Jobs", "ZeroMQ", "ChildProcesses", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .testTarget(
-            name: "PipelineTests", dependencies: ["Pipeline", "Runner", "Jobs", "Experiments", "Datasets", "Metrics", "Reports", "ChildProcesses", "CZlib"],
+            name: "PipelineTests", dependencies: ["VoxelGeometry", "Pipeline", "Runner", "Jobs", "Experiments", "Datasets", "Metrics", "Reports", "ChildProcesses", "CZlib"],
             resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "HDF5", "AtomicFiles", "SharedTestSupport"], swiftSettings: strict),
     ]

@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import VoxelGeometry
 
 /// How the single labelled slice of a training volume is chosen.
 public enum CentralSliceRule: String, Sendable, Codable, CaseIterable {

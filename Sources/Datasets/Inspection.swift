@@ -1,4 +1,5 @@
 import Foundation
+import VoxelGeometry
 
 /// What `sparseseg data inspect` reports about an image file.
 public struct ImageSummary: Sendable, Equatable, Codable {

@@ -1,4 +1,5 @@
 import Foundation
+import VoxelGeometry
 
 /// The element types of MetaImage and NIfTI files.
 public enum ElementType: String, Sendable, CaseIterable, Codable {

@@ -1,5 +1,6 @@
 import Foundation
 import SeededRandom
+import VoxelGeometry
 
 /// The gland: its extent along z, its widest cross-section and how shape and centre change
 /// from the apex (t = -1) to the base (t = +1).

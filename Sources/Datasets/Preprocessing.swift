@@ -1,3 +1,5 @@
+import VoxelGeometry
+
 // In-plane resampling to the network's S x S grid, intensity normalisation, and the inverse
 // mapping of predictions back to the original grid.
 

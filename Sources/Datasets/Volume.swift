@@ -1,27 +1,6 @@
+import VoxelGeometry
+
 // The shared in-memory layout of images and masks: x fastest, shapes written [nz, ny, nx].
-
-/// Voxel spacing in millimetres, one value per axis.
-public struct Spacing: Sendable, Equatable, Hashable, Codable, CustomStringConvertible {
-    /// Spacing along x (columns), in mm.
-    public var x: Double
-    /// Spacing along y (rows), in mm.
-    public var y: Double
-    /// Spacing along z (slices), in mm.
-    public var z: Double
-
-    /// A spacing from its three values in mm.
-    public init(x: Double, y: Double, z: Double) {
-        self.x = x
-        self.y = y
-        self.z = z
-    }
-
-    /// The spacing as [x, y, z], the order of MetaImage's ElementSpacing and NIfTI's pixdim.
-    public var xyz: [Double] { [x, y, z] }
-
-    /// "x x y x z mm".
-    public var description: String { "\(x) x \(y) x \(z) mm" }
-}
 
 /// The size of a volume: `nx` columns, `ny` rows, `nz` slices. Written as a shape it is
 /// [nz, ny, nx], slowest first; the voxel (x, y, z) lives at index (z * ny + y) * nx + x.

@@ -17,7 +17,7 @@ public struct ICT: SegmentationMethod {
 
     public func train(_ context: MethodContext) throws -> TrainedMethod {
         guard context.training.batchSize >= 2 else {
-            throw JobError(file: "(job settings)", message: "ict needs training.batch_size >= 2 to split the unlabelled batch, given \(context.training.batchSize)")
+            throw TrainingError(file: "(job settings)", message: "ict needs training.batch_size >= 2 to split the unlabelled batch, given \(context.training.batchSize)")
         }
         let teacher = try TeacherTraining(context)
         let alpha = context.settings[Self.alpha]

@@ -67,7 +67,7 @@ public enum JobRunner {
     public static func run(
         job: JobSpec, runDirectory: URL,
         registry: MethodRegistry = .standard, worker: String = ProcessInfo.processInfo.hostName, threads: Int = 1,
-        progress: @escaping (JobProgress) -> Void = { _ in }, shouldStop: @escaping () -> Bool = { false }
+        progress: @escaping (TrainingProgress) -> Void = { _ in }, shouldStop: @escaping () -> Bool = { false }
     ) throws -> JobOutcome {
         let sections = try JobSettings(of: job)
         let dataset = try datasetSettings(sections, of: job)
@@ -80,11 +80,11 @@ public enum JobRunner {
     public static func run(
         job: JobSpec, dataset: Dataset, split: FoldSplit, runDirectory: URL,
         registry: MethodRegistry = .standard, worker: String = ProcessInfo.processInfo.hostName, threads: Int = 1,
-        progress: @escaping (JobProgress) -> Void = { _ in }, shouldStop: @escaping () -> Bool = { false }
+        progress: @escaping (TrainingProgress) -> Void = { _ in }, shouldStop: @escaping () -> Bool = { false }
     ) throws -> JobOutcome {
         let started = Date()
         guard let registration = registry.registration(job.method) else {
-            throw JobError(file: "(job \(job.id))", message: "unknown method '\(job.method)' (known: \(registry.methodNames.joined(separator: ", ")))")
+            throw TrainingError(file: "(job \(job.id))", message: "unknown method '\(job.method)' (known: \(registry.methodNames.joined(separator: ", ")))")
         }
         // Checked here, where every job passes, whoever made it: a worker's job came off the wire.
         let sections = try JobSettings(of: job), file = "job \(job.id)"
@@ -95,10 +95,10 @@ public enum JobRunner {
         let (view, validation) = try training.holdOutValidation(try dataset.trainingView(fold: job.fold, of: split), splitSeed: split.seed)
         let tests = try dataset.testCases(fold: job.fold, of: split)
         guard let size = view.cases.first?.sliceSize else {
-            throw JobError(file: dataset.location, message: "fold \(job.fold) has no training case")
+            throw TrainingError(file: dataset.location, message: "fold \(job.fold) has no training case")
         }
         guard size.ny % training.sizeMultiple == 0 && size.nx % training.sizeMultiple == 0 else {
-            throw JobError(file: dataset.location, message: "slices are \(size.ny)x\(size.nx); a U-Net of \(training.channels.count) levels needs multiples of \(training.sizeMultiple) (training.channels)")
+            throw TrainingError(file: dataset.location, message: "slices are \(size.ny)x\(size.nx); a U-Net of \(training.channels.count) levels needs multiples of \(training.sizeMultiple) (training.channels)")
         }
 
         let directory = directory(runDirectory: runDirectory, method: job.method, fold: job.fold, seed: job.seed)
@@ -129,7 +129,7 @@ public enum JobRunner {
             // NIfTI.write writes a temporary file and renames it into place.
             try FileManager.default.createDirectory(at: directory.appendingPathComponent("predictions"), withIntermediateDirectories: true)
             try predicted.writeNIfTI(to: directory.appendingPathComponent("predictions/\(test.info.id).nii.gz").path)
-            let spacing = Metrics.Spacing(x: test.reference.spacing.x, y: test.reference.spacing.y, z: test.reference.spacing.z)
+            let spacing = test.reference.spacing
             let prediction = try BinaryVolume(shape: predicted.shape.dims, spacing: spacing, labels: predicted.voxels)
             let reference = try BinaryVolume(shape: test.reference.shape.dims, spacing: spacing, labels: test.reference.voxels)
             results.append(JobOutcome.CaseResult(caseID: test.info.id, site: test.info.site,

@@ -79,7 +79,7 @@ public enum PseudoLabelDiagnostics {
             var counts = Counts()
             for (index, id) in sets.caseIDs.enumerated() {
                 guard let truth = hidden.mask(of: id) else {
-                    throw JobError(file: "(hidden labels)", message: "no mask for training case \(id)")
+                    throw TrainingError(file: "(hidden labels)", message: "no mask for training case \(id)")
                 }
                 let central = sets.centralSlices[index]
                 for (z, mask) in masks[index].enumerated() where z != central {

@@ -69,24 +69,24 @@ public enum RunSetup {
         guard theirs != mine else { return }
         let index = (0..<min(theirs.count, mine.count)).first { theirs[$0] != mine[$0] } ?? min(theirs.count, mine.count)
         func line(_ lines: [String]) -> String { index < lines.count ? "'\(lines[index].trimmingCharacters(in: .whitespaces))'" : "nothing" }
-        throw JobError(file: url.path, message: "this run directory holds another experiment (\(line(theirs)) here, \(line(mine)) in \(file)); give a new run directory")
+        throw TrainingError(file: url.path, message: "this run directory holds another experiment (\(line(theirs)) here, \(line(mine)) in \(file)); give a new run directory")
     }
 
     /// The job of `method` on `fold` with `seed` (the experiment's first seed when nil).
     public static func job(_ experiment: Experiment, method: String, fold: Int, seed: Int? = nil,
                            registry: MethodRegistry = .standard) throws -> JobSpec {
         guard registry.registration(method) != nil else {
-            throw JobError(file: experiment.file, message: "unknown method '\(method)' (known: \(registry.methodNames.joined(separator: ", ")))")
+            throw TrainingError(file: experiment.file, message: "unknown method '\(method)' (known: \(registry.methodNames.joined(separator: ", ")))")
         }
         guard experiment.methods.contains(where: { $0.name == method }) else {
-            throw JobError(file: experiment.file, message: "method '\(method)' is not listed under methods: (listed: \(experiment.methods.map(\.name).joined(separator: ", ")))")
+            throw TrainingError(file: experiment.file, message: "method '\(method)' is not listed under methods: (listed: \(experiment.methods.map(\.name).joined(separator: ", ")))")
         }
         guard experiment.runFolds.contains(fold) else {
-            throw JobError(file: experiment.file, message: "fold \(fold) is not run by this experiment (run_folds: \(experiment.runFolds.map(String.init).joined(separator: ", ")))")
+            throw TrainingError(file: experiment.file, message: "fold \(fold) is not run by this experiment (run_folds: \(experiment.runFolds.map(String.init).joined(separator: ", ")))")
         }
         let seed = seed ?? experiment.seeds[0]
         guard let job = experiment.jobs(catalog: registry).first(where: { $0.method == method && $0.fold == fold && $0.seed == seed }) else {
-            throw JobError(file: experiment.file, message: "seed \(seed) is not one of this experiment's seeds (seeds: \(experiment.seeds.map(String.init).joined(separator: ", ")))")
+            throw TrainingError(file: experiment.file, message: "seed \(seed) is not one of this experiment's seeds (seeds: \(experiment.seeds.map(String.init).joined(separator: ", ")))")
         }
         return job
     }

@@ -6,7 +6,7 @@ import TensorBoardEvents
 import TrainingCore
 
 /// Where a job is, for progress bars and the distributed runner.
-public struct JobProgress: Sendable {
+public struct TrainingProgress: Sendable {
     /// The training phase ("train", "semi-warmup", "registration", ...).
     public let phase: String
     /// 1-based epoch of the phase, and the phase's epochs.
@@ -75,7 +75,7 @@ public final class TrainingSession {
     public let directory: URL
     private let checkpointEvery: Int
     private let random: SeededGenerator
-    private let progress: (JobProgress) -> Void
+    private let progress: (TrainingProgress) -> Void
     private let shouldStop: () -> Bool
     private var state: SessionState
     private let validation: ValidationSet?
@@ -102,7 +102,7 @@ public final class TrainingSession {
     /// A session in `directory`, resuming from its checkpoint state when there is one.
     /// `validation`: the held-out cases scored after every epoch of a phase given a predictor.
     init(directory: URL, checkpointEvery: Int, random: SeededGenerator, validation: ValidationSet? = nil,
-         progress: @escaping (JobProgress) -> Void, shouldStop: @escaping () -> Bool) throws {
+         progress: @escaping (TrainingProgress) -> Void, shouldStop: @escaping () -> Bool) throws {
         self.directory = directory
         self.checkpointEvery = checkpointEvery
         self.random = random
@@ -113,7 +113,7 @@ public final class TrainingSession {
         let stateURL = directory.appendingPathComponent("checkpoints/state.json")
         if let data = try? Data(contentsOf: stateURL) {
             do { state = try JSONDecoder().decode(SessionState.self, from: data) } catch {
-                throw JobError(file: stateURL.path, message: "not a session state: \(error)")
+                throw TrainingError(file: stateURL.path, message: "not a session state: \(error)")
             }
         } else {
             state = SessionState()
@@ -183,7 +183,7 @@ public final class TrainingSession {
                 logScalars(phase: phase, epoch: epoch + 1, step: s + 1, losses: losses, reported: current.scalars,
                            learningRate: optimisers.first?.optimiser.learningRate)
                 let remaining = max(plannedSteps - state.steps, 0)
-                progress(JobProgress(phase: phase, epoch: epoch + 1, epochs: epochs, step: s + 1, stepsPerEpoch: stepsPerEpoch,
+                progress(TrainingProgress(phase: phase, epoch: epoch + 1, epochs: epochs, step: s + 1, stepsPerEpoch: stepsPerEpoch,
                                      losses: losses, stepsDone: state.steps, stepsPlanned: plannedSteps,
                                      etaSeconds: plannedSteps > 0 ? secondsThisRun / Double(stepsThisRun) * Double(remaining) : nil))
             }
@@ -251,9 +251,12 @@ public final class TrainingSession {
     }
 }
 
-/// A job's bad input or output: the file and what is wrong.
-public struct JobError: Error, CustomStringConvertible {
+/// A training job's bad input or output: the file (or the job or setting) at fault and what
+/// is wrong with it.
+public struct TrainingError: Error, CustomStringConvertible {
+    /// The file at fault, or a parenthesised name of what else is: "(job settings)".
     public let file: String
+    /// What is wrong.
     public let message: String
     public init(file: String, message: String) {
         self.file = file

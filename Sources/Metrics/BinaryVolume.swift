@@ -1,3 +1,5 @@
+import VoxelGeometry
+
 /// A 3D binary mask (foreground `true`) on a voxel grid with a physical spacing.
 ///
 /// Layout follows the project's convention: shape `[nz, ny, nx]`, row-major with x fastest,

@@ -1,3 +1,5 @@
+import VoxelGeometry
+
 /// Exact Euclidean distance transform of a 3D grid with anisotropic spacing, in linear time.
 ///
 /// For every voxel, the distance in millimetres to the nearest seed voxel (a foreground voxel

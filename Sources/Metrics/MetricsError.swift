@@ -1,4 +1,5 @@
 import Foundation
+import VoxelGeometry
 
 /// Why a volume could not be built or a pair of volumes could not be compared.
 public enum MetricsError: Error, Equatable, CustomStringConvertible, LocalizedError {

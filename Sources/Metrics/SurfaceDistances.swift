@@ -1,3 +1,5 @@
+import VoxelGeometry
+
 /// The distances between the surfaces of a prediction A and a reference B, in millimetres, and
 /// the metrics medpy builds from them.
 ///

@@ -38,7 +38,7 @@ public enum MaskEvaluation {
         }
         let predicted = try predictedImage.labelVolume(file: prediction), truth = try referenceImage.labelVolume(file: reference)
         func binary(_ volume: LabelVolume) throws -> BinaryVolume {
-            try BinaryVolume(shape: volume.shape.dims, spacing: Metrics.Spacing(x: volume.spacing.x, y: volume.spacing.y, z: volume.spacing.z),
+            try BinaryVolume(shape: volume.shape.dims, spacing: volume.spacing,
                              labels: volume.voxels)
         }
         let scored: ScoredMask

@@ -54,7 +54,7 @@ public final class TrainingJobExecutor: JobExecutor, @unchecked Sendable {
         }
     }
 
-    static func progress(_ p: Methods.JobProgress) -> Runner.JobProgress {
+    static func progress(_ p: Methods.TrainingProgress) -> Runner.JobProgress {
         Runner.JobProgress(
             epoch: p.epoch, epochs: p.epochs, step: p.stepsDone, steps: p.stepsPlanned,
             loss: p.losses["loss"].map(Double.init),

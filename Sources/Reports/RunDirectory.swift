@@ -1,21 +1,21 @@
 import Foundation
 
-/// Where one expected job stands, as far as the run directory tells.
-public enum JobState: Sendable, Equatable {
-    /// metrics.json says completed.
-    case completed(JobMetrics)
-    /// metrics.json says failed, or the runner recorded a final failure.
-    case failed(reasons: [String], metrics: JobMetrics?)
-    /// No result and no failure record yet.
-    case missing
-}
-
 /// One job of the run with what is known about it.
 public struct JobEntry: Sendable, Equatable {
+    /// Where one expected job stands, as far as the run directory tells.
+    public enum State: Sendable, Equatable {
+        /// metrics.json says completed.
+        case completed(JobMetrics)
+        /// metrics.json says failed, or the runner recorded a final failure.
+        case failed(reasons: [String], metrics: JobMetrics?)
+        /// No result and no failure record yet.
+        case missing
+    }
+
     /// Which job: id, method, fold, seed.
     public var job: ExpectedJob
     /// Completed, failed or missing.
-    public var state: JobState
+    public var state: State
     /// Whether jobs.json lists this job (false: found on disk only).
     public var expected: Bool
     /// The job's directory inside the run directory.
@@ -84,7 +84,7 @@ public struct RunDirectory: Sendable {
         let jobsURL = url.appendingPathComponent("jobs.json")
         let haveJobList = FileManager.default.fileExists(atPath: jobsURL.path)
         if haveJobList {
-            expected = try RunFileDecoder.decodeFile(JobsFile.self, at: jobsURL).jobs
+            expected = try RunFileDecoder.decodeFile(ExpectedJobsFile.self, at: jobsURL).jobs
             var ids = Set<String>()
             for (index, job) in expected.enumerated() where !ids.insert(job.id).inserted {
                 throw ReportError(file: jobsURL.path, field: "jobs[\(index)].id", message: "job \"\(job.id)\" appears twice")
@@ -124,7 +124,7 @@ public struct RunDirectory: Sendable {
         for (job, isExpected) in all {
             let directory = jobDirectory(url, job.method, job.fold, job.seed)
             let metricsURL = directory.appendingPathComponent("metrics.json")
-            var state = JobState.missing
+            var state = JobEntry.State.missing
             if FileManager.default.fileExists(atPath: metricsURL.path) {
                 let metrics = try RunFileDecoder.decodeFile(JobMetrics.self, at: metricsURL)
                 guard metrics.method == job.method else {

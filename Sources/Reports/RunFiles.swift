@@ -81,11 +81,6 @@ public struct CaseScores: Sendable, Equatable {
     public func value(_ metric: Metric) -> Double? { values[metric] }
 }
 
-/// How a job ended.
-public enum JobStatus: String, Sendable {
-    case completed, failed
-}
-
 /// Timing of one job, for planning cluster runs. Any field may be unknown.
 public struct JobTiming: Sendable, Equatable {
     /// Wall time of the job, seconds.
@@ -108,6 +103,11 @@ public struct JobTiming: Sendable, Equatable {
 
 /// The content of one `jobs/<method>/fold<k>/seed<s>/metrics.json`.
 public struct JobMetrics: Sendable, Equatable {
+    /// How a job ended.
+    public enum Status: String, Sendable {
+        case completed, failed
+    }
+
     /// The method name, as in the directory.
     public var method: String
     /// The fold index, as in the directory.
@@ -115,7 +115,7 @@ public struct JobMetrics: Sendable, Equatable {
     /// The job's seed, when recorded.
     public var seed: Int?
     /// How the job ended.
-    public var status: JobStatus
+    public var status: Status
     /// Why it failed (one reason per attempt), if it did.
     public var reasons: [String]
     /// Wall time, speed and worker.
@@ -363,7 +363,7 @@ extension JobMetrics: Decodable {
         fold = try c.decode(Int.self, forKey: AnyKey("fold"))
         seed = try c.optional("seed")
         let statusText = try c.decode(String.self, forKey: AnyKey("status"))
-        guard let status = JobStatus(rawValue: statusText) else {
+        guard let status = JobMetrics.Status(rawValue: statusText) else {
             throw c.fail("status", "\"\(statusText)\" is not \"completed\" or \"failed\"")
         }
         self.status = status
@@ -406,7 +406,8 @@ extension ExpectedJob: Decodable {
     }
 }
 
-struct JobsFile: Decodable {
+/// jobs.json of a run directory: the jobs the run expects.
+struct ExpectedJobsFile: Decodable {
     var jobs: [ExpectedJob]
 }
 

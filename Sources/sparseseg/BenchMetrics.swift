@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Metrics
+import VoxelGeometry
 
 /// `sparseseg bench metrics`: every metric on a pair of 320 x 320 x 40 masks (two offset
 /// ellipsoids, spacing 0.6 x 0.6 x 3.6 mm), timed as the median of several runs.

@@ -115,7 +115,7 @@ final class ProgressLine {
 
     init(terminal: Bool) { self.terminal = terminal }
 
-    func update(_ p: Methods.JobProgress) {
+    func update(_ p: Methods.TrainingProgress) {
         let eta = p.etaSeconds.map { String(format: "ETA %dm%02ds", Int($0) / 60, Int($0) % 60) } ?? "ETA --"
         let loss = p.losses["loss"].map { String(format: "loss %.4f", $0) } ?? ""
         let text = "\(p.phase) epoch \(p.epoch)/\(p.epochs) step \(p.step)/\(p.stepsPerEpoch) \(loss) \(eta)"

@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import HDF5
 import SharedTestSupport
+import VoxelGeometry
 import XCTest
 
 final class DatasetStoreTests: XCTestCase {

@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import VoxelGeometry
 import XCTest
 
 /// Helpers that lay out small PROMISE12 and Decathlon directories with our writers.

@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import VoxelGeometry
 import XCTest
 
 final class LabelFirewallTests: XCTestCase {

@@ -1,4 +1,5 @@
 import Datasets
+import VoxelGeometry
 import XCTest
 
 final class PreprocessingTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import SharedTestSupport
+import VoxelGeometry
 import XCTest
 
 /// A fresh temporary directory for one test, removed when the test ends.

@@ -45,7 +45,7 @@ final class MethodTrainingTests: XCTestCase {
         for method in MethodRegistry.standard.methodNames {
             let directory = Tiny.temporaryDirectory(method)
             defer { try? FileManager.default.removeItem(at: directory) }
-            nonisolated(unsafe) var last: JobProgress?
+            nonisolated(unsafe) var last: TrainingProgress?
             _ = try Tiny.train(method, directory: directory, budget: .twoSteps) { last = $0 }
             XCTAssertGreaterThan(last?.stepsPlanned ?? 0, 0, method)
             XCTAssertEqual(last?.stepsDone, last?.stepsPlanned, method)

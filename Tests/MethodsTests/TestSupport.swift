@@ -82,7 +82,7 @@ enum Tiny {
 
     /// Trains `method` in-process (as the job runner does) and returns what it produced.
     static func train(_ method: String, dataset: Dataset = dataset, directory: URL, budget: Budget = .learn,
-                      progress: @escaping (JobProgress) -> Void = { _ in }) throws -> TrainedMethod {
+                      progress: @escaping (TrainingProgress) -> Void = { _ in }) throws -> TrainedMethod {
         let job = try job(method, budget: budget)
         let registration = MethodRegistry.standard.registration(method)!
         let training = try TrainingSettings(try TrainingSettings.schema.resolve(json: job.settings["training"], path: "training", file: "test"))

@@ -1,5 +1,6 @@
 import Metrics
 import SeededRandom
+import VoxelGeometry
 import XCTest
 
 final class DistanceTransformTests: XCTestCase {

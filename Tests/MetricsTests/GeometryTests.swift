@@ -1,4 +1,5 @@
 import Metrics
+import VoxelGeometry
 import XCTest
 
 final class GeometryTests: XCTestCase {

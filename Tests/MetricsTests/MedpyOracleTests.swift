@@ -1,4 +1,5 @@
 import Metrics
+import VoxelGeometry
 import XCTest
 
 /// Our metrics against medpy's on random masks (values in MedpyOracle.swift, made by

@@ -1,5 +1,6 @@
 import Metrics
 import SeededRandom
+import VoxelGeometry
 import XCTest
 
 /// Small builders shared by the metric tests.

@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import VoxelGeometry
 import XCTest
 
 /// `sparseseg evaluate` on real image files: the metrics of two masks, and a clear error with a

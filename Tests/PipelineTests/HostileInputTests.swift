@@ -2,6 +2,7 @@ import ChildProcesses
 import CZlib
 import Datasets
 import Foundation
+import VoxelGeometry
 import XCTest
 
 /// The command line on hostile files (Fixtures/Hostile, written by make_hostile.py, and bombs

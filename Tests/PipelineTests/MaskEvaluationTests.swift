@@ -3,6 +3,7 @@ import Foundation
 import Metrics
 import Pipeline
 import Reports
+import VoxelGeometry
 import XCTest
 
 /// `FolderEvaluation`: folders of masks paired by case name and scored as one pair is.
@@ -17,7 +18,7 @@ final class MaskEvaluationTests: XCTestCase {
     override func tearDown() { try? FileManager.default.removeItem(atPath: directory) }
 
     /// A 10 x 10 x 4 box in a 20 x 20 x nz grid, `shift` voxels along x; `empty` has no foreground.
-    static func box(shift: Int, nz: Int = 10, empty: Bool = false, spacing: Datasets.Spacing = Datasets.Spacing(x: 0.6, y: 0.6, z: 3.6)) -> LabelVolume {
+    static func box(shift: Int, nz: Int = 10, empty: Bool = false, spacing: Spacing = Spacing(x: 0.6, y: 0.6, z: 3.6)) -> LabelVolume {
         var voxels = [UInt8](repeating: 0, count: nz * 20 * 20)
         if !empty { for z in 3..<7 { for y in 5..<15 { for x in (5 + shift)..<(15 + shift) { voxels[(z * 20 + y) * 20 + x] = 1 } } } }
         return LabelVolume(shape: VolumeShape(nz: nz, ny: 20, nx: 20), spacing: spacing, orientation: Orientation(origin: [1, 2, 3]), voxels: voxels)
@@ -100,7 +101,7 @@ final class MaskEvaluationTests: XCTestCase {
             XCTAssertEqual((error as? DataError)?.file, directory + "/pred/Case00.nii.gz")
             XCTAssertTrue("\(error)".contains("geometry mismatch"), "\(error)")
         }
-        try write(Self.box(shift: 0, spacing: Datasets.Spacing(x: 0.6, y: 0.6, z: 3)), "pred/Case00.nii.gz")
+        try write(Self.box(shift: 0, spacing: Spacing(x: 0.6, y: 0.6, z: 3)), "pred/Case00.nii.gz")
         XCTAssertThrowsError(try FolderEvaluation(predictions: directory + "/pred", references: directory + "/ref")) { error in
             XCTAssertEqual((error as? DataError)?.field, "pixdim", "\(error)")
         }

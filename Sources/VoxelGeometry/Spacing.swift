@@ -1,7 +1,7 @@
 /// The size of one voxel of a 3D volume in millimetres, one value per axis.
 ///
-/// Shared convention of the project: named fields `x`, `y`, `z`, with `x` the fastest-varying
-/// array axis. Distances in this module are in the unit of these fields (millimetres).
+/// Shared by the datasets (image headers) and the metrics (surface distances): named fields
+/// `x`, `y`, `z`, with `x` the fastest-varying array axis.
 public struct Spacing: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Extent of a voxel along x (columns), in millimetres.
     public var x: Double
@@ -36,6 +36,9 @@ public struct Spacing: Sendable, Hashable, Codable, CustomStringConvertible {
             abs(a - b) <= relativeTolerance * max(abs(a), abs(b))
         }
     }
+
+    /// The spacing as [x, y, z], the order of MetaImage's ElementSpacing and NIfTI's pixdim.
+    public var xyz: [Double] { [x, y, z] }
 
     /// `x x y x z mm`, the order in which viewers print spacings.
     public var description: String { "\(x) x \(y) x \(z) mm" }
