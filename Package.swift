@@ -114,7 +114,7 @@ let package = Package(
             name: "RunnerTests", dependencies: ["Runner", "Jobs", "ZeroMQ", "ChildProcesses", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .testTarget(
-            name: "PipelineTests", dependencies: ["VoxelGeometry", "Pipeline", "Runner", "Jobs", "Experiments", "Datasets", "Metrics", "Reports", "ChildProcesses", "CZlib"],
+            name: "PipelineTests", dependencies: ["VoxelGeometry", "Pipeline", "Runner", "Jobs", "Experiments", "Datasets", "Metrics", "Reports", "ChildProcesses", "CZlib", "SharedTestSupport"],
             resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "HDF5", "AtomicFiles", "SharedTestSupport"], swiftSettings: strict),
     ]

@@ -2,11 +2,30 @@
 # A single-node Slurm cluster on this Debian machine, for tests: `up DIR` installs Slurm and
 # munge if missing, writes a slurm.conf under DIR, starts munged, slurmctld and slurmd, and
 # waits until the node is idle; `down DIR` stops them. Clients then need SLURM_CONF=DIR/slurm.conf
-# (printed by `up`). Needs root, as CI and our development machines run.
+# (printed by `up`); jobs run as the user who submits them.
+#
+# Run it as any user: the daemons must run as root (slurmd starts each job as its user), so
+# what needs root runs directly when we are root and through `sudo -n` otherwise; without
+# either, `up` exits with status 77 and says so. Only daemons this script started are stopped,
+# found by their pid files, never by name: a host's own Slurm or munge is left alone, and the
+# test cluster listens on its own ports (16817, 16818) so that it does not collide with one.
 #
 # Found to work on Debian 12 with Slurm 22.05 without systemd or cgroups: munged refuses root,
 # so it runs as the munge user; proctrack/linuxproc and task/none avoid cgroups; no accounting.
 set -euo pipefail
+
+# What a cluster brought up by this script leaves running until `down`: the DIR of the running
+# test cluster, so that an `up` after a killed test can stop its daemons by their pid files.
+registry=/tmp/sparseseg-local-slurm.dir
+
+if [ "$(id -u)" = 0 ]; then
+    as_root() { "$@"; }
+elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    as_root() { sudo -n "$@"; }
+else
+    echo "local-cluster.sh: the Slurm daemons and munge must run as root; run as root or with passwordless sudo" >&2
+    exit 77
+fi
 
 usage() { echo "usage: $0 up|down DIR" >&2; exit 2; }
 [ $# -eq 2 ] || usage
@@ -22,21 +41,40 @@ install_packages() {
     done
     if [ ${#missing[@]} -gt 0 ]; then
         echo "installing ${missing[*]}" >&2
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+        as_root apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     fi
 }
 
-# munged is stopped by `down` only if `up` started it (a marker file under DIR says so).
+# Kills the process in pid file $1 if it is still the program named $2 (a recycled pid is not),
+# SIGKILL after 10 s; waits until it is gone, so that its ports are free.
+stop_pidfile() {
+    local pidfile=$1 program=$2 pid
+    pid=$(as_root cat "$pidfile" 2>/dev/null) || return 0
+    [ -n "$pid" ] || return 0
+    running() { [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$program" ]; }
+    running || return 0
+    as_root kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do running || return 0; sleep 0.1; done
+    as_root kill -9 "$pid" 2>/dev/null || true
+    for _ in $(seq 1 20); do running || return 0; sleep 0.1; done
+}
+
+# munged is started only when none answers, and stopped by `down` only if `up` started it (a
+# marker file under DIR says so).
 start_munge() {
-    if pgrep -x munged >/dev/null && [ -S /run/munge/munge.socket.2 ]; then return; fi
-    pkill -x munged 2>/dev/null || true
+    if [ -S /run/munge/munge.socket.2 ] && munge -n </dev/null >/dev/null 2>&1; then return; fi
+    # A munged that no longer answers (its socket gone) would refuse to start a second one.
+    stop_pidfile /run/munge/munged.pid munged
     touch "$dir/munged.started"
-    [ -f /etc/munge/munge.key ] || { mungekey --create --keyfile=/etc/munge/munge.key; chown munge:munge /etc/munge/munge.key; }
-    mkdir -p /run/munge /var/lib/munge /var/log/munge
-    chown munge:munge /run/munge /var/lib/munge /var/log/munge
-    chmod 0755 /run/munge
-    runuser -u munge -- /usr/sbin/munged
+    as_root test -f /etc/munge/munge.key || {
+        as_root mungekey --create --keyfile=/etc/munge/munge.key
+        as_root chown munge:munge /etc/munge/munge.key
+    }
+    as_root mkdir -p /run/munge /var/lib/munge /var/log/munge
+    as_root chown munge:munge /run/munge /var/lib/munge /var/log/munge
+    as_root chmod 0755 /run/munge
+    as_root runuser -u munge -- /usr/sbin/munged
 }
 
 write_config() {
@@ -44,6 +82,8 @@ write_config() {
     cat > "$conf" <<CONF
 ClusterName=sparseseg-test
 SlurmctldHost=$node(127.0.0.1)
+SlurmctldPort=16817
+SlurmdPort=16818
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
@@ -68,18 +108,19 @@ PartitionName=debug Nodes=$node Default=YES MaxTime=INFINITE State=UP
 CONF
 }
 
-# Daemons of an earlier cluster that are still going (a test that was killed, or a `down` that
-# has not finished) hold the ports; stop them, SIGKILL after 10 s.
+# Stops the Slurm daemons of the cluster in directory $1 by their pid files.
+stop_daemons() {
+    stop_pidfile "$1/slurmd.pid" slurmd
+    stop_pidfile "$1/slurmctld.pid" slurmctld
+}
+
+# The daemons of an earlier test cluster that are still going (a test that was killed before
+# its `down`) hold the ports; stop them.
 stop_leftover_daemons() {
-    pkill -x slurmctld 2>/dev/null || true
-    pkill -x slurmd 2>/dev/null || true
-    for _ in $(seq 1 100); do
-        pgrep -x slurmctld >/dev/null || pgrep -x slurmd >/dev/null || return 0
-        sleep 0.1
-    done
-    pkill -9 -x slurmctld 2>/dev/null || true
-    pkill -9 -x slurmd 2>/dev/null || true
-    sleep 0.5
+    local earlier
+    earlier=$(cat "$registry" 2>/dev/null) || return 0
+    [ -z "$earlier" ] || [ ! -d "$earlier" ] || stop_daemons "$earlier"
+    as_root rm -f "$registry"
 }
 
 case $action in
@@ -89,8 +130,9 @@ up)
     start_munge
     write_config
     export SLURM_CONF=$conf
-    slurmctld -f "$conf"
-    slurmd -f "$conf" -N "$node"
+    echo "$dir" | as_root tee "$registry" >/dev/null
+    as_root slurmctld -f "$conf"
+    as_root slurmd -f "$conf" -N "$node"
     for _ in $(seq 1 100); do
         state=$(sinfo -h -N -o '%T' 2>/dev/null | head -n 1 || true)
         if [ "$state" = idle ]; then
@@ -103,18 +145,18 @@ up)
     exit 1
     ;;
 down)
-    for pidfile in "$dir/slurmd.pid" "$dir/slurmctld.pid"; do
-        [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
-    done
-    # slurmd's job steps (slurmstepd) go with it; wait so the ports are free for the next run.
-    stop_leftover_daemons
+    # slurmd's job steps (slurmstepd) go with it; stop_pidfile waits so the ports are free for
+    # the next run.
+    stop_daemons "$dir"
+    [ "$(cat "$registry" 2>/dev/null)" != "$dir" ] || as_root rm -f "$registry"
     if [ -f "$dir/munged.started" ]; then
-        # Wait until it is gone: an `up` right after would otherwise find the exiting munged,
+        # Waits until it is gone: an `up` right after would otherwise find the exiting munged,
         # start none, and its slurmd could not authenticate.
-        pkill -x munged 2>/dev/null || true
-        for _ in $(seq 1 50); do pgrep -x munged >/dev/null || break; sleep 0.1; done
+        stop_pidfile /run/munge/munged.pid munged
         rm -f "$dir/munged.started"
     fi
+    # The daemons wrote their state as root; hand DIR back so its owner can remove it.
+    as_root chown -R "$(id -u):$(id -g)" "$dir"
     ;;
 *) usage ;;
 esac
