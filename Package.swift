@@ -100,13 +100,13 @@ let package = Package(
         .testTarget(name: "BitmapTextTests", dependencies: ["BitmapText"], swiftSettings: strict),
         .testTarget(name: "TensorBoardEventsTests", dependencies: ["TensorBoardEvents", "SharedTestSupport"], swiftSettings: strict),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
-        .testTarget(name: "TrainingCoreTests", dependencies: ["TrainingCore"], swiftSettings: strict),
-        .testTarget(name: "DatasetsTests", dependencies: ["VoxelGeometry", "Datasets", "ChildProcesses", "BitmapText", "SharedTestSupport"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "TrainingCoreTests", dependencies: ["TrainingCore", "HDF5", "SeededRandom"], swiftSettings: strict),
+        .testTarget(name: "DatasetsTests", dependencies: ["VoxelGeometry", "Datasets", "HDF5", "SeededRandom", "BitmapText", "SharedTestSupport"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "VoxelGeometryTests", dependencies: ["VoxelGeometry"], swiftSettings: strict),
         .testTarget(name: "MetricsTests", dependencies: ["VoxelGeometry", "Metrics", "SeededRandom"], swiftSettings: strict),
         .testTarget(
             name: "MethodsTests",
-            dependencies: ["Methods", "Datasets", "TrainingCore", "Jobs", "Experiments", "Metrics", "Reports", "SeededRandom", "HDF5", "SharedTestSupport"],
+            dependencies: ["Methods", "Datasets", "TrainingCore", "Jobs", "Experiments", "Reports", "SeededRandom", "HDF5", "SharedTestSupport"],
             swiftSettings: strict),
         .testTarget(name: "JobsTests", dependencies: ["Jobs"], swiftSettings: strict),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Jobs"], swiftSettings: strict),
@@ -114,7 +114,7 @@ let package = Package(
             name: "RunnerTests", dependencies: ["Runner", "Jobs", "ZeroMQ", "ChildProcesses", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .testTarget(
-            name: "PipelineTests", dependencies: ["VoxelGeometry", "Pipeline", "Runner", "Jobs", "Experiments", "Datasets", "Metrics", "Reports", "ChildProcesses", "CZlib", "SharedTestSupport"],
+            name: "PipelineTests", dependencies: ["VoxelGeometry", "Pipeline", "Runner", "Jobs", "Datasets", "Metrics", "Reports", "ChildProcesses", "CZlib", "SharedTestSupport"],
             resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "HDF5", "AtomicFiles", "SharedTestSupport"], swiftSettings: strict),
     ]
