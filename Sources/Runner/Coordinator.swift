@@ -754,11 +754,3 @@ private final class CoordinatorLoop {
         lastStatusPublish = .now
     }
 }
-
-extension Duration {
-    /// The ratio of two durations.
-    static func / (lhs: Duration, rhs: Duration) -> Double {
-        let l = lhs.components, r = rhs.components
-        return (Double(l.seconds) + Double(l.attoseconds) * 1e-18) / (Double(r.seconds) + Double(r.attoseconds) * 1e-18)
-    }
-}
