@@ -1,75 +1,5 @@
 import AtomicFiles
 import Foundation
-import Jobs
-
-/// One state change of a run, as one line of RUN_DIR/journal.jsonl.
-public struct JournalRecord: Sendable, Hashable, Codable {
-    /// What changed.
-    public enum Kind: String, Sendable, Hashable, Codable {
-        /// A job joined the run (`spec`).
-        case job
-        /// `claim` was handed to `worker`.
-        case assigned
-        /// A worker that reconnected (or outlived a coordinator restart) took `claim` back.
-        case adopted
-        /// `claim` finished with `result`.
-        case done
-        /// `claim` ended without a result for `reason`; `counts` says whether it uses up one of
-        /// the job's attempts (a crash or a lost worker does; a worker stopped by SIGTERM or a
-        /// coordinator restart does not).
-        case attemptFailed
-    }
-
-    /// The journal format version.
-    public var v: Int = 1
-    /// What changed.
-    public var kind: Kind
-    /// Seconds since 1970 when the change happened.
-    public var time: Double
-    /// The job, for `job` records.
-    public var spec: JobSpec?
-    /// The job and attempt the change concerns.
-    public var claim: JobClaim?
-    /// The worker (host:pid), for `assigned`, `adopted` and `done`.
-    public var worker: String?
-    /// The result, for `done`.
-    public var result: CompletedJob?
-    /// Why the attempt ended, for `attemptFailed`.
-    public var reason: String?
-    /// Whether the attempt counts as a failure, for `attemptFailed`; false on `adopted` when
-    /// the failure counted for the attempt is withdrawn.
-    public var counts: Bool?
-
-    init(kind: Kind, spec: JobSpec? = nil, claim: JobClaim? = nil, worker: String? = nil, result: CompletedJob? = nil,
-         reason: String? = nil, counts: Bool? = nil) {
-        self.kind = kind
-        self.time = Date().timeIntervalSince1970
-        self.spec = spec
-        self.claim = claim
-        self.worker = worker
-        self.result = result
-        self.reason = reason
-        self.counts = counts
-    }
-
-    /// A job joining the run.
-    public static func job(_ spec: JobSpec) -> JournalRecord { .init(kind: .job, spec: spec) }
-    /// A claim handed to a worker.
-    public static func assigned(_ claim: JobClaim, worker: String) -> JournalRecord { .init(kind: .assigned, claim: claim, worker: worker) }
-    /// A claim taken back by a reconnected worker; `forgiven` withdraws the failure counted
-    /// when that worker was declared lost with it.
-    public static func adopted(_ claim: JobClaim, worker: String, forgiven: Bool = false) -> JournalRecord {
-        .init(kind: .adopted, claim: claim, worker: worker, counts: forgiven ? false : nil)
-    }
-    /// A claim finished.
-    public static func done(_ result: CompletedJob) -> JournalRecord {
-        .init(kind: .done, claim: JobClaim(job: result.job, attempt: result.attempt), worker: result.worker, result: result)
-    }
-    /// A claim ended without a result.
-    public static func attemptFailed(_ claim: JobClaim, reason: String, counts: Bool) -> JournalRecord {
-        .init(kind: .attemptFailed, claim: claim, reason: reason, counts: counts)
-    }
-}
 
 /// The run's durable journal: RUN_DIR/journal.jsonl, one JSON record per line, appended and
 /// flushed to disk (fdatasync) before anything that depends on it is sent or reported.
@@ -179,30 +109,6 @@ func writeAll(_ fd: Int32, _ data: Data, path: String) throws {
     }
 }
 
-/// The journal's lock held without the journal: `sparseseg train` takes it so that it never
-/// writes into a run directory that a live coordinator serves (and a coordinator started
-/// meanwhile is refused). Released when the lock is deinitialised.
-public final class JournalLock: Sendable {
-    private let descriptor: Int32
-
-    private init(descriptor: Int32) { self.descriptor = descriptor }
-
-    deinit { Foundation.close(descriptor) }
-
-    /// Locks `runDirectory/journal.jsonl` if the run directory has one; nil when it has none.
-    /// Throws, naming the journal, when a coordinator holds it.
-    public static func holdIfPresent(in runDirectory: URL) throws -> JournalLock? {
-        let path = runDirectory.appendingPathComponent("journal.jsonl").path
-        let fd = Foundation.open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            if errno == ENOENT { return nil }
-            throw JobError("\(path): cannot open the journal: \(String(cString: strerror(errno)))")
-        }
-        try lockExclusively(fd, path: path, inUse: "a coordinator is running on this run directory; wait for it, or give another run directory")
-        return JournalLock(descriptor: fd)
-    }
-}
-
 /// Takes the journal's exclusive lock on `fd` without waiting; when another process holds it,
 /// closes `fd` and throws "<path>: in use: <inUse>".
 func lockExclusively(_ fd: Int32, path: String, inUse: String) throws {
@@ -217,30 +123,4 @@ func lockExclusively(_ fd: Int32, path: String, inUse: String) throws {
 /// record of a run and must survive a crash.
 func writeAtomically(_ data: Data, to url: URL) throws {
     try AtomicFile.write(data, to: url, durable: true)
-}
-
-/// The cost of durability on a file system: the reference the runner benchmark prints beside
-/// its numbers, since every job commits the journal once.
-public enum DiskProbe {
-    /// The median time of `count` appends of one journal-sized line, each followed by
-    /// fdatasync, in a scratch file in `directory`.
-    public static func fdatasyncLatency(in directory: URL, count: Int = 100) throws -> Duration {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let url = directory.appendingPathComponent(".fdatasync-probe-\(getpid())")
-        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw JobError("\(url.path): cannot create: \(String(cString: strerror(errno)))") }
-        defer {
-            close(fd)
-            unlink(url.path)
-        }
-        let line = Data(String(repeating: "x", count: 199).utf8 + [UInt8(ascii: "\n")])
-        var times: [Duration] = []
-        for _ in 0..<max(1, count) {
-            let start = ContinuousClock.now
-            try writeAll(fd, line, path: url.path)
-            guard fdatasync(fd) == 0 else { throw JobError("\(url.path): fdatasync failed: \(String(cString: strerror(errno)))") }
-            times.append(ContinuousClock.now - start)
-        }
-        return times.sorted()[times.count / 2]
-    }
 }
