@@ -1,67 +1,8 @@
-import AtomicFiles
 import Datasets
 import Foundation
 import SeededRandom
 import TensorBoardEvents
 import TrainingCore
-
-/// Where a job is, for progress bars and the distributed runner.
-public struct TrainingProgress: Sendable {
-    /// The training phase ("train", "semi-warmup", "registration", ...).
-    public let phase: String
-    /// 1-based epoch of the phase, and the phase's epochs.
-    public let epoch: Int
-    public let epochs: Int
-    /// 1-based step of the epoch, and the epoch's steps.
-    public let step: Int
-    public let stepsPerEpoch: Int
-    /// The losses of this step, by name ("loss", "supervised", "consistency", ...).
-    public let losses: [String: Float]
-    /// Optimiser steps of the whole job so far, and planned (0 when the method did not say).
-    public let stepsDone: Int
-    public let stepsPlanned: Int
-    /// Estimated seconds to the end of training, nil until a step has been timed.
-    public let etaSeconds: Double?
-}
-
-/// The job was asked to stop (``JobRunner``'s `shouldStop`); its last checkpoint stands and
-/// running it again resumes from there.
-public struct JobStopped: Error, CustomStringConvertible {
-    public let phase: String
-    public let epochsDone: Int
-    public var description: String { "stopped after epoch \(epochsDone) of phase \(phase); run again to resume" }
-}
-
-/// A step returned a loss that is not finite: training diverged. Caught at the step, so that
-/// the error says where, instead of a NaN surfacing later in the loss log's JSON or CSV.
-public struct TrainingDiverged: Error, CustomStringConvertible {
-    /// The loss's name ("loss", "supervised", ...) and its value.
-    public let loss: String
-    public let value: Float
-    /// The phase, and the 1-based epoch of the phase and step of the epoch.
-    public let phase: String
-    public let epoch: Int
-    public let step: Int
-    public var description: String { "training diverged: loss '\(loss)' is \(value) at phase \(phase), epoch \(epoch), step \(step)" }
-}
-
-/// One step of a phase as the method's step function sees it.
-public struct PhaseStep {
-    /// 0-based epoch of the phase and step of the epoch.
-    public let epoch: Int
-    public let step: Int
-    /// 0-based step of the phase (epoch * stepsPerEpoch + step), for ramps and EMA.
-    public let iteration: Int
-    /// Steps of the whole phase.
-    public let totalIterations: Int
-    /// The epoch's random stream: derived from (job seed, phase, epoch), so a resumed epoch
-    /// draws exactly what an uninterrupted one would.
-    public var random: SeededGenerator
-    /// What the step reports besides its losses (a consistency weight, a threshold), by name:
-    /// scalars.csv logs it beside the losses; losses.csv and the progress do not. Empty at the
-    /// start of every step.
-    public var scalars: [String: Float] = [:]
-}
 
 /// The training bookkeeping shared by all methods: phases of epochs, a checkpoint at the end
 /// of every `checkpoint_every` epochs (every model, optimiser and dropout counter of the
@@ -248,35 +189,5 @@ public final class TrainingSession {
     /// The mean losses of each epoch so far, in order (what losses.csv holds).
     public var lossLog: [(phase: String, epoch: Int, values: [String: Double])] {
         state.losses.map { ($0.phase, $0.epoch, $0.values) }
-    }
-}
-
-/// A training job's bad input or output: the file (or the job or setting) at fault and what
-/// is wrong with it.
-public struct TrainingError: Error, CustomStringConvertible {
-    /// The file at fault, or a parenthesised name of what else is: "(job settings)".
-    public let file: String
-    /// What is wrong.
-    public let message: String
-    public init(file: String, message: String) {
-        self.file = file
-        self.message = message
-    }
-    public var description: String { "\(file): \(message)" }
-}
-
-/// Atomic file writes of the job's outputs (``AtomicFile``), creating the job's folders.
-enum AtomicWrite {
-    static func data(_ data: Data, to url: URL) throws {
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try AtomicFile.write(data, to: url)
-    }
-
-    static func text(_ text: String, to url: URL) throws { try data(Data(text.utf8), to: url) }
-
-    static func json<T: Encodable>(_ value: T, to url: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try data(try encoder.encode(value), to: url)
     }
 }
