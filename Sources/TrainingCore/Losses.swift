@@ -1,13 +1,5 @@
 import Foundation
 
-/// A scalar loss and its gradient with respect to one input.
-public struct LossGradient {
-    /// The loss value.
-    public var value: Float
-    /// d(value)/d(input), the input's shape.
-    public var gradient: Tensor
-}
-
 /// The losses of docs/methods.md. Each returns the value and the gradient with respect to its
 /// input(s); chain with ``Softmax/backward(_:probabilities:)`` or
 /// ``Softmax/logSoftmaxBackward(_:logProbabilities:)`` to reach logits. Values are

@@ -49,14 +49,3 @@ extension Module {
 func collect(_ modules: [any Module]) -> (parameters: [Parameter], buffers: [Buffer], counters: [Counter]) {
     (modules.flatMap(\.parameters), modules.flatMap(\.buffers), modules.flatMap(\.counters))
 }
-
-/// A layer without parameters, buffers, counters or mode (ReLU, pooling): the Module
-/// requirements other than ``Module/clearRecords()`` are empty.
-public protocol StatelessLayer: Module {}
-
-extension StatelessLayer {
-    public var parameters: [Parameter] { [] }
-    public var buffers: [Buffer] { [] }
-    public var counters: [Counter] { [] }
-    public func setTraining(_ training: Bool) {}
-}
