@@ -1,34 +1,3 @@
-/// A case scored by a job: its fold, the job's seed and its scores.
-public struct ScoredCase: Sendable, Equatable {
-    /// The fold whose job scored the case.
-    public let fold: Int
-    /// The seed of the job; nil for a case pooled over seeds.
-    public let seed: Int?
-    /// The case id and its metrics.
-    public let scores: CaseScores
-
-    /// A scored case from its parts.
-    public init(fold: Int, seed: Int?, scores: CaseScores) {
-        self.fold = fold
-        self.seed = seed
-        self.scores = scores
-    }
-
-    /// Identifies the case across methods and seeds: the same fold and case id.
-    public var key: String { "\(fold)/\(scores.caseID)" }
-}
-
-/// One job of a method, as the table counts it.
-public struct JobKey: Sendable, Equatable, Hashable, CustomStringConvertible {
-    /// The fold.
-    public let fold: Int
-    /// The training seed.
-    public let seed: Int
-
-    /// "fold 1 seed 0".
-    public var description: String { "fold \(fold) seed \(seed)" }
-}
-
 /// One method's row of the table: its jobs, its cases and the statistics over them.
 ///
 /// With several seeds, each test case is scored once per seed. The table pools them: a case's
