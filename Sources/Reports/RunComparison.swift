@@ -6,14 +6,22 @@ import Foundation
 ///
 /// The runs must split the data alike: the same test cases in the same folds, so that a pair
 /// is the same volume predicted by a network that never saw it in either run.
+///
+/// Given method pairs (`--pair mt:mt-separate-bn`), method X of A is compared with method Y of
+/// B instead of each method with its namesake; with A and B the same run directory, that
+/// compares two methods of one run, such as a method and its ablation.
 public struct RunComparison: Sendable {
     /// The metrics compared.
     public static let metrics: [Metric] = [.dice, .iou, .assd, .ravdAbs, .diceGlandSlices, .falsePositiveMillilitres]
 
     /// One method of both runs.
     public struct MethodComparison: Sendable {
-        /// The method's name.
+        /// The method's name in A.
         public let method: String
+        /// The method's name in B: `method` unless the comparison was given pairs.
+        public let methodB: String
+        /// `method`, or `method:methodB` when they differ: the key of CSV rows and JSON.
+        public var name: String { method == methodB ? method : "\(method):\(methodB)" }
         /// Per metric: the paired summary.
         public let metrics: [Metric: MetricComparison]
         /// The cases both runs scored, with their values (A, B) per metric.
@@ -45,9 +53,10 @@ public struct RunComparison: Sendable {
     /// Methods of one run only.
     public let onlyA: [String], onlyB: [String]
 
-    /// Compares the runs at `a` and `b`. Throws a ``ReportError`` when either cannot be read or
-    /// their folds test different cases.
-    public static func compare(_ a: URL, _ b: URL) throws -> RunComparison {
+    /// Compares the runs at `a` and `b`: each method with its namesake, or, given `pairs`, each
+    /// pair's method of A with its method of B. Throws a ``ReportError`` when either run cannot
+    /// be read, their folds test different cases, or a paired method is not in its run.
+    public static func compare(_ a: URL, _ b: URL, pairs: [(a: String, b: String)] = []) throws -> RunComparison {
         let (runA, runB) = (try RunDirectory.load(a), try RunDirectory.load(b))
         for fold in Set(runA.testCases.keys).intersection(runB.testCases.keys).sorted()
         where Set(runA.testCases[fold]!) != Set(runB.testCases[fold]!) {
@@ -56,9 +65,18 @@ public struct RunComparison: Sendable {
         }
         let (summariesA, summariesB) = (MethodSummary.summarise(runA), MethodSummary.summarise(runB))
         let namesB = Set(summariesB.map(\.info.name)), namesA = Set(summariesA.map(\.info.name))
+        for (name, names, url) in pairs.map({ ($0.a, namesA, a) }) + pairs.map({ ($0.b, namesB, b) }) where !names.contains(name) {
+            throw ReportError(file: url.path, field: "pair",
+                              message: "no method '\(name)' in this run (its methods: \(names.sorted().joined(separator: ", ")))")
+        }
+        let matched: [(MethodSummary, MethodSummary)]
+        if pairs.isEmpty {
+            matched = summariesA.compactMap { summaryA in summariesB.first { $0.info.name == summaryA.info.name }.map { (summaryA, $0) } }
+        } else {
+            matched = pairs.map { pair in (summariesA.first { $0.info.name == pair.a }!, summariesB.first { $0.info.name == pair.b }!) }
+        }
         var methods: [MethodComparison] = []
-        for summaryA in summariesA {
-            guard let summaryB = summariesB.first(where: { $0.info.name == summaryA.info.name }) else { continue }
+        for (summaryA, summaryB) in matched {
             let byKey = Dictionary(summaryB.cases.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
             var cases: [CaseComparison] = []
             for scored in summaryA.cases {
@@ -78,8 +96,9 @@ public struct RunComparison: Sendable {
                     meanDifference: ColumnSummary(pairs.map { $0.1 - $0.0 }).mean,
                     test: WilcoxonResult.test(differences: pairs.map { $0.1 - $0.0 }))
             }
-            methods.append(MethodComparison(method: summaryA.info.name, metrics: perMetric, cases: cases))
+            methods.append(MethodComparison(method: summaryA.info.name, methodB: summaryB.info.name, metrics: perMetric, cases: cases))
         }
+        guard pairs.isEmpty else { return RunComparison(a: a, b: b, methods: methods, onlyA: [], onlyB: []) }
         return RunComparison(a: a, b: b, methods: methods, onlyA: namesA.subtracting(namesB).sorted(), onlyB: namesB.subtracting(namesA).sorted())
     }
 
@@ -100,7 +119,10 @@ public struct RunComparison: Sendable {
                 guard m.pairs > 0 else { continue }
                 func scaled(_ value: Double?) -> String { Format.fixed(value.map { $0 * style.scale }, style.decimals) }
                 let p = m.test.pValue.map { "\(Format.pValue($0)) (n=\(m.test.nonZero))" } ?? "n/a (every difference is 0)"
-                table.append([MethodCatalogue.info(method.method).label, scaled(m.meanA), scaled(m.meanB), scaled(m.meanDifference), "\(m.pairs)", p])
+                let label = method.method == method.methodB
+                    ? MethodCatalogue.info(method.method).label
+                    : "\(MethodCatalogue.info(method.method).label) (A) vs \(MethodCatalogue.info(method.methodB).label) (B)"
+                table.append([label, scaled(m.meanA), scaled(m.meanB), scaled(m.meanDifference), "\(m.pairs)", p])
             }
             guard !table.rows.isEmpty else { continue }
             text += "\n\(style.title)\n\n" + table.markdown
@@ -119,7 +141,7 @@ public struct RunComparison: Sendable {
                 for metric in Self.metrics {
                     let (a, b) = c.values[metric] ?? (nil, nil)
                     let difference = a.flatMap { a in b.map { $0 - a } }
-                    table.append([method.method, "\(c.fold)", c.caseID, metric.rawValue, TextTable.exact(a), TextTable.exact(b), TextTable.exact(difference)])
+                    table.append([method.name, "\(c.fold)", c.caseID, metric.rawValue, TextTable.exact(a), TextTable.exact(b), TextTable.exact(difference)])
                 }
             }
         }
@@ -145,7 +167,7 @@ public struct RunComparison: Sendable {
                 entries[metric.rawValue] = Entry(pairs: m.pairs, meanA: m.meanA, meanB: m.meanB, meanDifference: m.meanDifference,
                                                  p: m.test.pValue, nonZero: m.test.nonZero, test: m.test.method.rawValue)
             }
-            methodsJSON[method.method] = entries
+            methodsJSON[method.name] = entries
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -59,6 +59,23 @@ final class RunComparisonTests: XCTestCase {
         XCTAssertEqual((mt?["dice"] as? [String: Any])?["pairs"] as? Int, 3)
     }
 
+    /// Run A's MT (0.5, 0.625, 0.75) against its own FS-LCS (0.1 each): differences -0.4,
+    /// -0.525, -0.65, all negative and untied -> exact p = 2 / 2^3 = 0.25.
+    func testPairsTwoMethodsOfOneRun() throws {
+        let comparison = try RunComparison.compare(a.url, a.url, pairs: [(a: "mt", b: "fs-lcs")])
+        XCTAssertEqual(comparison.methods.map(\.name), ["mt:fs-lcs"])
+        XCTAssertEqual(comparison.onlyA, [])
+        let dice = try XCTUnwrap(comparison.methods.first?.metrics[.dice])
+        XCTAssertEqual(dice.pairs, 3)
+        XCTAssertEqual(dice.meanDifference!, -1.575 / 3, accuracy: 1e-12)
+        XCTAssertEqual(dice.test.pValue!, 0.25, accuracy: 1e-12)
+        XCTAssertTrue(comparison.text.contains("| MT (A) vs FS-LCS (B) | 62.5 | 10.0 | -52.5 | 3 | 0.25"), comparison.text)
+        XCTAssertEqual(Set(csvDictionaries(comparison.csv).map { $0["method"]! }), ["mt:fs-lcs"])
+        XCTAssertThrowsError(try RunComparison.compare(a.url, b.url, pairs: [(a: "mt", b: "fs-lcs")])) { error in
+            XCTAssertTrue("\(error)".contains("pair: no method 'fs-lcs' in this run (its methods: ict, mt)"), "\(error)")
+        }
+    }
+
     func testRunsWithAnotherSplitAreRefused() throws {
         try b.writeFolds([["A", "B", "D"]])
         XCTAssertThrowsError(try RunComparison.compare(a.url, b.url)) { error in
