@@ -2,8 +2,10 @@ import Foundation
 import Jobs
 import Logging
 
-/// Runs jobs of some methods on a worker. The Methods module provides the training executor;
-/// ``TestJobExecutor`` provides the runner's own test jobs.
+/// Runs jobs of some methods on a worker, which takes the first of its executors that handles
+/// a job's method and fails a job that none handles. Pipeline provides the training executor,
+/// ``BenchmarkJobExecutor`` the runner benchmark's no-op job, ``TestJobExecutor`` the runner's
+/// test jobs.
 public protocol JobExecutor: Sendable {
     /// Whether this executor runs jobs of `method`.
     func handles(method: String) -> Bool
@@ -63,7 +65,7 @@ public final class JobContext: @unchecked Sendable {
     func cancel() { lock.withLock { cancelled = true } }
 }
 
-/// The runner's own jobs, for tests and benchmarks (methods "test.*"):
+/// The runner's own jobs, for tests (methods "test.*"):
 /// - `test.noop`: returns at once, touching no file;
 /// - `test.echo`: returns its settings as the single row;
 /// - `test.sleep`: sleeps `settings.seconds`, reporting progress;

@@ -61,7 +61,7 @@ struct BenchRunner: AsyncParsableCommand {
         let directory = URL(fileURLWithPath: self.directory).appendingPathComponent("sparseseg-bench-runner-\(getpid())-\(count)")
         try? FileManager.default.removeItem(at: directory)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let specs = (0..<jobs).map { JobSpec(id: String(format: "noop-%06d", $0), method: "test.noop", fold: 0, seed: $0) }
+        let specs = (0..<jobs).map { JobSpec(id: String(format: "noop-%06d", $0), method: BenchmarkJobExecutor.noop, fold: 0, seed: $0) }
         let clock = BenchClock(workers: count)
         var logger = Logger(label: "bench")
         logger.logLevel = .error

@@ -40,6 +40,7 @@ struct RunInputs {
 }
 
 extension WorkerCommand {
-    /// The job executors of this build: the methods' training jobs and the runner's test jobs.
-    static let executors: [any JobExecutor] = [TrainingJobExecutor(), TestJobExecutor()]
+    /// The job executors of this build: the methods' training jobs, the runner benchmark's job
+    /// and the runner's test jobs.
+    static let executors: [any JobExecutor] = [TrainingJobExecutor(), BenchmarkJobExecutor(), TestJobExecutor()]
 }
