@@ -39,7 +39,9 @@ apt:
 build: deps
 	swift build $(SWIFT_FLAGS) --product sparseseg
 
-## test: the whole suite, release build.
+## test: the whole suite, release build. `swift test` builds every target, so the tests find
+## .build/release/sparseseg and sparseseg-testing (the same command line with the runner's
+## test jobs, which the runner's tests start) beside their bundle.
 test: test-deps
 	swift test $(SWIFT_FLAGS)
 

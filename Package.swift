@@ -77,19 +77,27 @@ let package = Package(
             name: "Pipeline",
             dependencies: ["Jobs", "Experiments", "Datasets", "Metrics", "Methods", "Runner", "Reports", "AtomicFiles", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
-        .executableTarget(
-            name: "sparseseg",
+        // The command line, shared by the shipped `sparseseg` and the tests' `sparseseg-testing`,
+        // which differ only in the job executors their workers run.
+        .target(
+            name: "Commands",
             dependencies: [
-                "CCPU", "TrainingCore", "VoxelGeometry", "Datasets", "Metrics", "Methods", "Jobs", "Experiments", "Runner", "Reports", "Pipeline", "AtomicFiles",
+                "CCPU", "HDF5", "ZeroMQ", "SeededRandom", "TrainingCore", "VoxelGeometry", "Datasets", "Metrics", "Methods", "Jobs", "Experiments", "Runner",
+                "Reports", "Pipeline", "AtomicFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        .executableTarget(name: "sparseseg", dependencies: ["Commands"], swiftSettings: strict),
 
         // Tests mirror the modules above. SharedTestSupport: what several test targets use, the
         // tests' own PNG decoder (the montage, the report's curves) and running the external
         // programs that serve as oracles (skipped when missing, failures under CI).
         .target(name: "SharedTestSupport", dependencies: ["Datasets", "ChildProcesses"], path: "Tests/SharedTestSupport", swiftSettings: strict),
+        // The runner's test jobs (test.sleep, test.crash, ...) and `sparseseg-testing`, the
+        // command line with them, which the runner's tests start; the shipped `sparseseg` has none.
+        .target(name: "RunnerTestJobs", dependencies: ["Runner", "Jobs", "AtomicFiles"], path: "Tests/RunnerTestJobs", swiftSettings: strict),
+        .executableTarget(name: "sparseseg-testing", dependencies: ["Commands", "RunnerTestJobs"], path: "Tests/sparseseg-testing", swiftSettings: strict),
         .testTarget(
             name: "SystemLibrariesTests", dependencies: ["CZeroMQ", "COpenBLAS", "CHDF5", "CZlib"],
             swiftSettings: strict),

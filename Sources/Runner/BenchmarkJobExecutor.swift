@@ -3,7 +3,7 @@ import Jobs
 /// The runner benchmark's job (`sparseseg bench runner`): `bench.noop` returns one row at
 /// once and touches no file, so that what is measured is the runner alone (assignment,
 /// heartbeats, result, journal commit). Registered in every worker, since the benchmark runs
-/// the shipped binary.
+/// the shipped binary; the runner's test jobs (`test.*`) are not: they live with the tests.
 public struct BenchmarkJobExecutor: JobExecutor {
     /// The method of the benchmark's no-op job.
     public static let noop = "bench.noop"

@@ -4,8 +4,8 @@ import Jobs
 import XCTest
 @testable import Runner
 
-/// The runner's commands as a user runs them: `sparseseg run`, `keys generate`, and the
-/// coordinator's refusals of unsafe or bad input.
+/// The runner's commands as a user runs them: `sparseseg run`, `keys generate`, the
+/// coordinator's refusals of unsafe or bad input, and the shipped worker's refusal of test jobs.
 final class CommandLineTests: XCTestCase {
     func testRunStartsLocalWorkersPrintsPlainLinesAndWritesTheResults() throws {
         let harness = try Harness(jobs: [JobSpec(id: "a", method: "test.echo", fold: 0, seed: 1, settings: ["x": 1]),
@@ -35,6 +35,30 @@ final class CommandLineTests: XCTestCase {
         XCTAssertFalse(String(decoding: try JobsFile.encode([JobSpec(id: "a/b", method: "test.echo", fold: 0, seed: 1)]), as: UTF8.self).contains("\\/"))
     }
 
+    /// The shipped worker obeyed the test jobs, `test.crash` included, from any coordinator
+    /// (issue 18). Now the shipped `sparseseg` fails a test job, naming its method, and still runs
+    /// the benchmark's job; `sparseseg-testing`, the same command line, runs both.
+    func testTheShippedBinaryRefusesTestJobsWhichTheTestingBinaryRuns() throws {
+        let jobs = [JobSpec(id: "echo", method: "test.echo", fold: 0, seed: 1, settings: ["x": 1]),
+                    JobSpec(id: "noop", method: "bench.noop", fold: 0, seed: 2)]
+        let shipped = try Harness(jobs: jobs, executable: Harness.shippedExecutable)
+        let refused = try shipped.start(["run", shipped.jobsFile.path, "--workers", "1", "--out", shipped.runDirectory.path,
+                                         "--heartbeat-ms", "100", "--max-attempts", "1"], log: "run")
+        XCTAssertEqual(shipped.exitStatus(refused, timeout: 30), 2, "a failed job makes exit status 2: \(shipped.log("run"))")
+        let output = shipped.log("run")
+        XCTAssertNotNil(output.range(of: #"echo attempt 1 FAILED: worker \S+ has no executor for method test\.echo"#, options: .regularExpression), output)
+        XCTAssertTrue(output.contains("run finished: 1 done, 1 failed"), output)
+        XCTAssertEqual(shipped.results.map(\.job), ["noop"])
+        XCTAssertEqual(shipped.completions("echo"), [], "the test job never ran")
+
+        let testing = try Harness(jobs: jobs)
+        let run = try testing.start(["run", testing.jobsFile.path, "--workers", "1", "--out", testing.runDirectory.path,
+                                     "--heartbeat-ms", "100", "--max-attempts", "1"], log: "run")
+        XCTAssertEqual(testing.exitStatus(run, timeout: 30), 0, testing.log("run"))
+        XCTAssertEqual(testing.results.map(\.job).sorted(), ["echo", "noop"])
+        XCTAssertEqual(testing.completions("echo").count, 1)
+    }
+
     /// A job that kills its worker, with one worker: before the run replaced dead workers it
     /// waited for ever. Now each death starts a new worker, the job fails after its attempts
     /// and the other jobs still run.
@@ -57,7 +81,7 @@ final class CommandLineTests: XCTestCase {
     func testOnATerminalRunShowsItsEndpointFollowedByStatusOfTheRunDirectoryAndSIGINTExits130() throws {
         let harness = try Harness(jobs: [JobSpec(id: "slow", method: "test.sleep", fold: 0, seed: 1, settings: ["seconds": 60])])
         let endpointFile = harness.runDirectory.appendingPathComponent("endpoint")
-        let run = try TerminalProcess(Harness.executable.path, ["run", harness.jobsFile.path, "--workers", "1", "--out", harness.runDirectory.path,
+        let run = try TerminalProcess(harness.executable.path, ["run", harness.jobsFile.path, "--workers", "1", "--out", harness.runDirectory.path,
                                                                 "--heartbeat-ms", "100"])
         XCTAssertTrue(harness.wait(20) { harness.journal.contains { $0.kind == .assigned } }, "the job never started: \(run.output)")
         XCTAssertTrue(run.output.contains("\u{1B}["), "drawn as on a terminal: \(run.output)")
@@ -168,7 +192,7 @@ final class SSHLaunchTests: XCTestCase {
 
         var environment = ProcessInfo.processInfo.environment
         environment["PATH"] = bin.path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
-        environment["SPARSESEG"] = Harness.executable.path
+        environment["SPARSESEG"] = harness.executable.path
         environment["COORDINATOR_HOST"] = "127.0.0.1"
         let (termination, text) = try ChildProcess.run(
             "/bin/sh", [root.appendingPathComponent("cluster/ssh/launch.sh").path, harness.jobsFile.path, harness.runDirectory.path, "hosts", "\(harness.port)"],

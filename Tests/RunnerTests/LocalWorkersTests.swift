@@ -29,7 +29,7 @@ final class LocalWorkersTests: XCTestCase {
         let endpoint = try XCTUnwrap(coordinator.boundEndpoint())
         // One worker: it must join for the job to run, so it is surely told to shut down (a
         // second one could still be connecting when the run ends, and would never hear of it).
-        let workers = try LocalWorkers(executable: Harness.executable, count: 1, endpoint: endpoint,
+        let workers = try LocalWorkers(executable: harness.executable, count: 1, endpoint: endpoint,
                                        arguments: ["--heartbeat-ms", "100", "--give-up-after", "30"],
                                        logDirectory: harness.directory.appendingPathComponent("logs"))
         defer { workers.stop(grace: .seconds(2)) }
@@ -63,7 +63,7 @@ final class LocalWorkersTests: XCTestCase {
                                           logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         let run = Task { try await coordinator.run() }
         let endpoint = try XCTUnwrap(coordinator.boundEndpoint())
-        let workers = try LocalWorkers(executable: Harness.executable, count: 1, endpoint: endpoint,
+        let workers = try LocalWorkers(executable: harness.executable, count: 1, endpoint: endpoint,
                                        arguments: ["--heartbeat-ms", "100", "--give-up-after", "30"],
                                        logDirectory: harness.directory.appendingPathComponent("logs"))
         defer {

@@ -5,24 +5,35 @@ import XCTest
 @testable import Runner
 
 /// Real `sparseseg` processes for the cluster tests: a run directory, a coordinator and
-/// workers on 127.0.0.1, with short heartbeats, and readers for what they leave on disk.
+/// workers on 127.0.0.1, with short heartbeats, and readers for what they leave on disk. The
+/// processes are `sparseseg-testing`, the command line whose workers run the test jobs
+/// (`test.sleep`, `test.crash`, ...), unless a test asks for the shipped `sparseseg`.
 final class Harness {
     let directory: URL
     let runDirectory: URL
     let jobsFile: URL
     let port: Int
+    /// The executable that ``start(_:log:)`` runs.
+    let executable: URL
     private(set) var processes: [ChildProcess] = []
     private var logCount = 0
 
-    /// The `sparseseg` executable built beside the test bundle.
-    static var executable: URL {
-        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("sparseseg")
+    /// `sparseseg-testing`, built beside the test bundle (`swift build --build-tests` builds
+    /// every target).
+    static var executable: URL { built("sparseseg-testing") }
+
+    /// The shipped `sparseseg`, built beside the test bundle: it runs no test job.
+    static var shippedExecutable: URL { built("sparseseg") }
+
+    private static func built(_ name: String) -> URL {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent(name)
     }
 
-    init(jobs: [JobSpec]) throws {
-        guard FileManager.default.isExecutableFile(atPath: Harness.executable.path) else {
-            throw JobError("\(Harness.executable.path) is missing: build with `swift build --build-tests` first")
+    init(jobs: [JobSpec], executable: URL = Harness.executable) throws {
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+            throw JobError("\(executable.path) is missing: build with `swift build --build-tests` first")
         }
+        self.executable = executable
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("runner-cluster-\(UUID().uuidString)")
         runDirectory = directory.appendingPathComponent("run")
         jobsFile = directory.appendingPathComponent("jobs.json")
@@ -58,7 +69,7 @@ final class Harness {
     @discardableResult
     func start(_ arguments: [String], log name: String) throws -> ChildProcess {
         let log = directory.appendingPathComponent("\(name).log")
-        let process = try ChildProcess(executable: Harness.executable.path, arguments: arguments, output: .file(log.path))
+        let process = try ChildProcess(executable: executable.path, arguments: arguments, output: .file(log.path))
         processes.append(process)
         return process
     }

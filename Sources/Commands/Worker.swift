@@ -30,6 +30,11 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @OptionGroup var logging: LoggingOptions
 
+    /// The job executors of this executable, bound by ``SparseSeg/main(executors:)`` for the
+    /// command it runs. A task-local rather than a global: each executable binds its own list
+    /// once, and nothing can change it under a running worker.
+    @TaskLocal static var executors: [any JobExecutor] = []
+
     func run() async throws {
         guard threads > 0, heartbeatMs > 0, maxBackoffMs > 0, giveUpAfter >= 0 else {
             throw ValidationError("--threads, --heartbeat-ms and --max-backoff-ms must be positive")

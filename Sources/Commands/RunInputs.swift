@@ -2,13 +2,12 @@ import ArgumentParser
 import Foundation
 import Jobs
 import Logging
-import Methods
 import Pipeline
 import Runner
 
 /// What `sparseseg coordinator` and `sparseseg run` serve: an experiment file (YAML), laid out
 /// in the run directory and expanded into training jobs whose report is kept current, or a
-/// JSON jobs file (the runner's test jobs).
+/// JSON jobs file (jobs as they are, such as the tests' `test.*` jobs).
 struct RunInputs {
     let jobs: [JobSpec]
     /// Paths outside the run directory that jobs may name: the dataset file.
@@ -37,10 +36,4 @@ struct RunInputs {
     static func defaultRunDirectory(for path: String) -> String {
         "runs/\(URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)"
     }
-}
-
-extension WorkerCommand {
-    /// The job executors of this build: the methods' training jobs, the runner benchmark's job
-    /// and the runner's test jobs.
-    static let executors: [any JobExecutor] = [TrainingJobExecutor(), BenchmarkJobExecutor(), TestJobExecutor()]
 }
