@@ -47,7 +47,7 @@ test: test-deps
 
 # The integration tests: whole training jobs, the sparseseg binary, worker processes, Slurm.
 # Everything else is a unit test of one module, fast enough to run after every change.
-INTEGRATION := MethodTrainingTests|SlurmLaunchTests|SmokeRunTests|ResumeTests|TrainCommandTests|ClusterTests|ExampleMethodTests|EvaluateCommandTests|BadInputTests|HostileInputTests|HostilePeerTests|CommandLineTests|DataCommandTests|LocalWorkersTests|BenchmarkTests|ReportCommandTests|SparseSegCommandTests|LabelFirewallTests|ValidationTests|ScalarsLogTests|ExportTests|PseudoLabelFilesTests|EventFileTests
+INTEGRATION := MethodTrainingTests|SlurmLaunchTests|SmokeRunTests|ResumeTests|TrainCommandTests|ClusterTests|ExampleMethodTests|EvaluateCommandTests|BadInputTests|HostileInputTests|HostilePeerTests|CommandLineTests|SSHLaunchTests|WorkerProtocolTests|DataCommandTests|LocalWorkersTests|BenchmarkTests|ReportCommandTests|SparseSegCommandTests|LabelFirewallTests|ValidationTests|ScalarsLogTests|ExportTests|PseudoLabelFilesTests|EventFileTests
 
 ## test-unit: the unit tests only (about a minute); test-integration: the rest.
 test-unit: deps
