@@ -38,11 +38,3 @@ struct Info: ParsableCommand {
         print("sgemm      \(n)^3 in \(String(format: "%.1f", seconds * 1000)) ms = \(String(format: "%.1f", gflops)) GFLOP/s")
     }
 }
-
-extension Duration {
-    /// The ratio of two durations, as a number.
-    static func / (lhs: Duration, rhs: Duration) -> Double {
-        let l = lhs.components, r = rhs.components
-        return (Double(l.seconds) + Double(l.attoseconds) * 1e-18) / (Double(r.seconds) + Double(r.attoseconds) * 1e-18)
-    }
-}
