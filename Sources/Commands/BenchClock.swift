@@ -1,8 +1,4 @@
-import ArgumentParser
-import Experiments
 import Foundation
-import Jobs
-import Logging
 import Runner
 
 /// Timestamps of the coordinator's events, collected on its thread.

@@ -1,9 +1,5 @@
 import ArgumentParser
-import Dispatch
-import Experiments
 import Foundation
-import Logging
-import Pipeline
 import Runner
 
 /// The coordinator's key options.

@@ -1,8 +1,6 @@
 import ArgumentParser
-import Dispatch
 import Experiments
 import Foundation
-import Logging
 import Pipeline
 import Runner
 

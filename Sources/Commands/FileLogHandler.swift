@@ -1,7 +1,5 @@
-import ArgumentParser
 import Foundation
 import Logging
-import Runner
 
 /// A log handler appending one line per message to a file, so that logs do not tear the
 /// live view.

@@ -1,6 +1,4 @@
-import ArgumentParser
 import Foundation
-import Logging
 import Runner
 
 /// The live view of `sparseseg run`: on a terminal, a block of progress bars redrawn in

@@ -1,10 +1,6 @@
 import ArgumentParser
-import Dispatch
-import Experiments
 import Foundation
 import Logging
-import Pipeline
-import Runner
 
 /// The log level option shared by the runner's commands; logs go to standard error.
 struct LoggingOptions: ParsableArguments {

@@ -1,10 +1,5 @@
-import ArgumentParser
-import Experiments
 import Foundation
-import Jobs
 import Methods
-import Reports
-import Runner
 
 /// A one-line progress bar with an ETA on a terminal; one line per epoch otherwise.
 final class ProgressLine {

@@ -1,10 +1,6 @@
 import ArgumentParser
 import Dispatch
-import Experiments
 import Foundation
-import Logging
-import Pipeline
-import Runner
 
 /// Calls `action` on SIGINT or SIGTERM (instead of dying) for as long as it is kept alive,
 /// and remembers the first such signal.
